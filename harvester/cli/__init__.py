@@ -1,0 +1,20 @@
+"""The `harvester` command line. `main` is the console script's entry point.
+
+Each module imported below registers one group of commands on `app` (see `app.py`).
+"""
+
+from __future__ import annotations
+
+from harvester.cli import core  # noqa: F401  init, runs
+from harvester.cli.app import app
+
+# Command modules register themselves on import; one line per module.
+# --- command modules (keep one import per line; helpers append here) ---
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="harvester")
+
+
+__all__ = ["app", "main"]

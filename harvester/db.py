@@ -1,0 +1,96 @@
+"""Engine and sessions: SQLite with WAL, foreign keys and a busy timeout; any SQLAlchemy URL.
+
+The URL comes from `--db`, then `HARVESTER_DB`, then `sqlite:///data/harvest.db` (resolved by
+`harvester.config`). SQLite files get their folder created. `init_db` creates the schema (through
+Alembic migrations once they exist, else `create_all`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, SQLModel
+
+from harvester import models  # noqa: F401  (registers the tables)
+from harvester.errors import BadInput, Failure
+
+# NOTE: 30 s lets a reviewer's write wait out a harvest's page transaction instead of failing.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; a SQLite file's folder is created, pragmas set on every connection."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise BadInput(f"database URL {url!r} is not a SQLAlchemy URL "
+                       "(try sqlite:///data/harvest.db or postgresql+psycopg://user@host/db)") from exc
+    if parsed.get_backend_name() == "sqlite":
+        db_path = parsed.database
+        if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                           "check_same_thread": False})
+        engine = sa.create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    try:
+        return sa.create_engine(parsed, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise BadInput(f"database URL {url!r} needs a driver that is not installed: {exc.name}") from exc
+
+
+def init_db(engine: Engine) -> None:
+    """Create (or upgrade) the schema. Idempotent."""
+    try:
+        from harvester import migrate  # Alembic, when present
+    except ImportError:
+        migrate = None  # type: ignore[assignment]
+    try:
+        if migrate is not None:
+            migrate.upgrade(engine)
+        else:
+            SQLModel.metadata.create_all(engine)
+    except OperationalError as exc:
+        raise Failure(f"cannot create the database at {engine.url!r}: {exc.orig}") from exc
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Fail with a helpful message when the database was never initialised."""
+    try:
+        insp = sa.inspect(engine)
+        tables = set(insp.get_table_names())
+    except OperationalError as exc:
+        raise Failure(f"cannot open the database at {engine.url!r}: {exc.orig}") from exc
+    if "organisation" not in tables:
+        raise Failure(f"the database at {engine.url!r} has no harvester tables: "
+                      "run `harvester init` first")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

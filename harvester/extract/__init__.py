@@ -1,0 +1,1 @@
+"""Pure extraction: (URL, bytes, headers) -> typed facts. No sockets, no database sessions."""

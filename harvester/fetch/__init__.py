@@ -1,0 +1,1 @@
+"""Polite fetching: one async httpx client, robots.txt, per-host pacing, retries, WARC."""

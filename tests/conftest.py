@@ -1,0 +1,43 @@
+"""Shared fixtures: a fresh database file per test, the shared/ folder beside the checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from harvester.db import init_db, make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A real SQLite database file URL in the test's own folder (not yet created)."""
+    return f"sqlite:///{tmp_path / 'harvest.db'}"
+
+
+@pytest.fixture
+def engine(db_url: str):
+    """An initialised database engine on a real file."""
+    eng = make_engine(db_url)
+    init_db(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """`../shared` beside the checkout; tests that need it skip cleanly when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside the checkout")
+    return SHARED
