@@ -7,6 +7,7 @@ as naive UTC by `UTCDateTime` (SQLite has no time zones) and come back timezone-
 Tables (one line each; details on the classes):
     Cluster                 a seed file's cluster: id, name, postcode areas, Meetup sources
     Organisation            one real organisation or Meetup group, keyed on registrable domain
+    OrganisationCluster     which clusters an organisation belongs to (home cluster + others)
     OrganisationFact        one value of one field of an organisation, with its source page
     DomainArea              a taxonomy term (seeds/taxonomy.yaml)
     OrganisationDomainArea  an organisation's score in a domain area, with evidence
@@ -233,6 +234,26 @@ class Organisation(SQLModel, table=True):
     first_seen: datetime = _ts(nullable=False)
     last_seen: datetime = _ts(nullable=False)
     first_run_id: int | None = Field(default=None, foreign_key="harvestrun.id")
+
+
+class OrganisationCluster(SQLModel, table=True):
+    """An organisation's membership of a cluster. An anchor institution (the BBC) can belong to
+    several clusters; `Organisation.cluster_id` is its home cluster (first assigned)."""
+
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "cluster_id", name="uq_org_cluster"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    cluster_id: str = Field(foreign_key="cluster.id", index=True)
+    source: str = "seed"  # seed | postcode | meetup | crawl
+    created_at: datetime = _ts(nullable=False)
+
+
+def in_cluster(cluster_id: str) -> Any:
+    """A WHERE clause: the organisation is in `cluster_id` (home cluster or membership)."""
+    member = sa.select(OrganisationCluster.organisation_id).where(
+        OrganisationCluster.cluster_id == cluster_id)
+    return sa.or_(Organisation.cluster_id == cluster_id, Organisation.id.in_(member))
 
 
 class OrganisationFact(SQLModel, table=True):
