@@ -78,6 +78,8 @@ class MeetupVenue:
     country: str | None = None
     lat: float | None = None
     lon: float | None = None
+    state: str | None = None
+    venue_type: str | None = None  # "online" for the virtual venue of an ONLINE/HYBRID event
 
 
 @dataclass
@@ -94,6 +96,10 @@ class MeetupEventFacts:
     hosts: list[str] = field(default_factory=list)  # people's display names (public roles)
     rsvp_count: int | None = None
     synthetic: bool = False  # flagged as invented by a fixture's source
+    id: str | None = None  # Meetup's event id (unstable for recurring series; `key` is stable)
+    description: str | None = None
+    topics: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # outbound links found in the description
 
 
 @dataclass
@@ -125,6 +131,8 @@ class MeetupGroupFacts:
     website: str | None = None
     links: list[str] = field(default_factory=list)  # outbound links found in the description
     is_private: bool | None = None
+    state: str | None = None  # UK groups: a 2-character legacy region code, not a county
+    event_count: int | None = None  # the events connection's totalCount when given
 
 
 @dataclass
