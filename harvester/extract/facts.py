@@ -147,3 +147,4 @@ class MeetupFacts:
     next_cursor: str | None = None
     has_next_page: bool = False
     total_count: int | None = None
+    event_urls: list[str] = field(default_factory=list)  # event pages linked from a group page
