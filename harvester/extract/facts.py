@@ -63,6 +63,7 @@ class PageFacts:
     sector: SectorDecision | None = None  # this page's signals alone
     keyword_hits: dict[str, list[str]] = field(default_factory=dict)  # area id -> keywords hit
     domain_scores: dict[str, float] = field(default_factory=dict)  # area id -> weighted score
+    sector_words: dict[str, list[str]] = field(default_factory=dict)  # sector -> telling words seen
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
