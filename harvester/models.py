@@ -22,6 +22,7 @@ Tables (one line each; details on the classes):
     Suppression             do-not-contact entries (email, domain, person)
     ContactUse              where a contact was used (proposals, exports): for subject access
     Lock                    named locks (one harvest at a time per database)
+    Quota                   recruitment quota per cluster x sector group (snowball)
 """
 
 from __future__ import annotations
@@ -476,3 +477,16 @@ class Lock(SQLModel, table=True):
     hostname: str | None = None
     acquired_at: datetime = _ts(nullable=False)
     heartbeat_at: datetime = _ts(nullable=False)
+
+
+class Quota(SQLModel, table=True):
+    """A recruitment quota: how many included organisations of one sector group a cluster should
+    have. `harvester propose` says which quota each candidate fills (harvester.recruitment)."""
+
+    __table_args__ = (sa.UniqueConstraint("cluster_id", "sector", name="uq_quota_cluster_sector"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: str = Field(foreign_key="cluster.id", index=True)
+    sector: Sector = _enum(Sector)
+    target: int = 0
+    updated_at: datetime = _ts(nullable=False)
