@@ -1,0 +1,148 @@
+"""`harvester export ...` (organisations, contacts, relations, recruitment, graph, figure, all) and
+`harvester import DIR`.
+
+Each command opens the database, calls one writer and reports where the output went. Data goes to
+`-o FILE` or stdout; errors (unknown format, unwritable path, non-empty database on import) are one
+line and exit 2.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from harvester.cli.app import ClusterOpt, app, note, state
+from harvester.errors import BadInput
+
+export_app = typer.Typer(
+    name="export",
+    help="Write organisations, contacts, relations, the recruitment list, the network (GraphML, "
+    "GEXF), a network figure (SVG, PNG) or the whole database (CSV + manifest).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(export_app, name="export")
+
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="File to write. Default: standard output.")]
+SectorOpt = Annotated[str | None, typer.Option(
+    "--sector", "-s", help="Only this sector: government, industry, university, third_sector, unknown.")]
+StatusOpt = Annotated[str | None, typer.Option(
+    "--status", help="Only this status: seed, discovered, candidate, accepted, rejected, contacted, "
+    "interviewed, excluded.")]
+ExcelOpt = Annotated[bool, typer.Option(
+    "--excel", help="CSV for Excel: a UTF-8 byte-order mark and CRLF line ends.")]
+
+
+def _format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str) -> str:
+    """The output format: --format, else the -o suffix when it names one, else `default`."""
+    if fmt is None and output is not None and output.suffix.lower().lstrip(".") in allowed:
+        fmt = output.suffix.lower().lstrip(".")
+    fmt = (fmt or default).lower()
+    if fmt not in allowed:
+        raise BadInput(f"--format {fmt!r} is not one of: {', '.join(allowed)}")
+    return fmt
+
+
+@contextmanager
+def open_text(output: Path | None) -> Iterator[TextIO]:
+    """A UTF-8 text stream (newline="") on `output`, or on stdout when it is None."""
+    if output is None:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a captured stdout without bytes underneath
+            yield sys.stdout
+            return
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+        try:
+            yield stream
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    try:
+        fh = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}; choose another -o path") from exc
+    with fh:
+        yield fh
+
+
+@contextmanager
+def open_binary(output: Path) -> Iterator[io.BufferedWriter]:
+    try:
+        fh = open(output, "wb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}; choose another -o path") from exc
+    with fh:
+        yield fh
+
+
+def _table(ctx: typer.Context, table: str, output: Path | None, fmt: str | None, excel: bool,
+           cluster: str | None, sector: str | None, status: str | None) -> None:
+    from harvester.db import session_scope
+    from harvester.export import FORMATS, export_table
+
+    fmt = _format(fmt, output, FORMATS, "csv")
+    engine = state(ctx).engine()
+    with session_scope(engine) as session, open_text(output) as stream:
+        n = export_table(session, table, stream, fmt=fmt, excel=excel, cluster=cluster,
+                         sector=sector, status=status,
+                         detail=f"export {table} to {output.name if output else 'stdout'}")
+    note(ctx, f"Wrote {n} {table} to {output if output else 'standard output'}.")
+
+
+@export_app.command()
+def organisations(ctx: typer.Context, output: OutputOpt = None,
+                  fmt: Annotated[str | None, typer.Option(
+                      "--format", "-f", help="csv or json. Default: from the -o suffix, else csv.")] = None,
+                  cluster: ClusterOpt = None, sector: SectorOpt = None, status: StatusOpt = None,
+                  excel: ExcelOpt = False) -> None:
+    """Organisations with sector, cluster, domain areas, wave and status.
+
+    Columns: id, name, kind, domain, homepage, sector, sector_source, cluster, postcode,
+    charity_number, company_number, domain_areas (';'-separated), wave, status, first_seen, last_seen.
+
+    Example: harvester export organisations --cluster bristol --status accepted -o accepted.csv
+    """
+    _table(ctx, "organisations", output, fmt, excel, cluster, sector, status)
+
+
+@export_app.command()
+def contacts(ctx: typer.Context, output: OutputOpt = None,
+             fmt: Annotated[str | None, typer.Option(
+                 "--format", "-f", help="csv or json. Default: from the -o suffix, else csv.")] = None,
+             cluster: ClusterOpt = None, sector: SectorOpt = None, status: StatusOpt = None,
+             excel: ExcelOpt = False) -> None:
+    """Public business contacts of the organisations; do-not-contact entries are left out and each
+    personal contact exported is logged for subject access.
+
+    Columns: organisation_id, organisation_domain, kind, value, person_name, role, source_url,
+    organisation_name.
+
+    Example: harvester export contacts --cluster cardiff --status accepted -o contacts.csv --excel
+    """
+    _table(ctx, "contacts", output, fmt, excel, cluster, sector, status)
+
+
+@export_app.command()
+def relations(ctx: typer.Context, output: OutputOpt = None,
+              fmt: Annotated[str | None, typer.Option(
+                  "--format", "-f", help="csv or json. Default: from the -o suffix, else csv.")] = None,
+              cluster: ClusterOpt = None, sector: SectorOpt = None, status: StatusOpt = None,
+              excel: ExcelOpt = False) -> None:
+    """Relations (partner, funder, links_to, ...) with at least one end among the organisations
+    the filters select.
+
+    Columns: source_id, source_domain, target_id, target_domain, kind, count, evidence_url,
+    source_name, target_name.
+
+    Example: harvester export relations --cluster salford -o relations.csv
+    """
+    _table(ctx, "relations", output, fmt, excel, cluster, sector, status)

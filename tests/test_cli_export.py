@@ -1,0 +1,104 @@
+"""`harvester export ...` and `harvester import` through the CLI runner, including bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from test_export import EVIL_NAME, populate
+from typer.testing import CliRunner
+
+from harvester.cli import app
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def populated(engine, db_url):
+    with Session(engine) as s:
+        orgs = populate(s)
+    return db_url, orgs
+
+
+def _run(runner: CliRunner, db_url: str, *args: str, **kw):
+    return runner.invoke(app, ["--db", db_url, *args], **kw)
+
+
+def test_export_organisations_csv_file(runner, populated, tmp_path):
+    db_url, orgs = populated
+    out = tmp_path / "orgs.csv"
+    res = _run(runner, db_url, "export", "organisations", "--cluster", "bristol", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 7  # six Bristol organisations + the BBC (member), the suppressed one left out
+    assert {r["name"] for r in rows} >= {"Watershed", "Aardman", "BBC", "'" + EVIL_NAME}
+    assert "Wrote 7 organisations" in res.stderr
+
+
+def test_export_organisations_json_stdout_with_filters(runner, populated):
+    db_url, orgs = populated
+    res = _run(runner, db_url, "export", "organisations", "--format", "json", "--sector", "government")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert sorted(d["name"] for d in data) == ["BBC", "Bristol City Council"]
+
+
+def test_export_format_from_suffix_and_excel(runner, populated, tmp_path):
+    db_url, _ = populated
+    out = tmp_path / "orgs.json"
+    assert _run(runner, db_url, "export", "organisations", "-o", str(out)).exit_code == 0
+    assert isinstance(json.loads(out.read_text(encoding="utf-8")), list)
+    xl = tmp_path / "orgs-excel.csv"
+    assert _run(runner, db_url, "export", "organisations", "--excel", "-o", str(xl)).exit_code == 0
+    raw = xl.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,name,") and b"\r\n" in raw
+
+
+def test_export_contacts_and_relations_csv(runner, populated, tmp_path):
+    db_url, _ = populated
+    res = _run(runner, db_url, "export", "contacts", "--cluster", "bristol")
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(res.stdout.splitlines()))
+    assert "optout@aardman.com" not in {r["value"] for r in rows}
+    assert "'+441179276444" in {r["value"] for r in rows}
+    res = _run(runner, db_url, "export", "relations", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert {"source_id", "target_id", "kind", "count", "evidence_url"} <= set(json.loads(res.stdout)[0])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["export", "organisations", "--format", "xlsx"], "Error: --format 'xlsx' is not one of: csv, json\n"),
+    (["export", "organisations", "--sector", "charity"],
+     "Error: --sector 'charity' is not one of: government, industry, university, third_sector, unknown\n"),
+    (["export", "contacts", "--status", "maybe"], None),
+])
+def test_export_bad_options(runner, populated, args, message):
+    db_url, _ = populated
+    res = _run(runner, db_url, *args)
+    assert res.exit_code == 2
+    if message:
+        assert res.stderr == message
+    assert res.stdout == ""
+
+
+def test_export_unwritable_path(runner, populated, tmp_path):
+    db_url, _ = populated
+    target = tmp_path / "no-such-folder" / "orgs.csv"
+    res = _run(runner, db_url, "export", "organisations", "-o", str(target))
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"Error: cannot write {target}:")
+    assert res.stderr.count("\n") == 1
+
+
+def test_export_without_database(runner, tmp_path):
+    res = runner.invoke(app, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "export", "organisations"])
+    assert res.exit_code == 1
+    assert "run `harvester init` first" in res.stderr
+    assert not Path(tmp_path / "orgs.csv").exists()
