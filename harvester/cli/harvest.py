@@ -1,0 +1,113 @@
+"""`harvester harvest` and `harvester demo`: crawl with a progress bar, then a summary table."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from harvester.cli.app import ClusterOpt, app, err, note, state
+from harvester.crawl import Harvest, HarvestOptions, HarvestSummary
+from harvester.crawl import Progress as CrawlProgress
+from harvester.errors import BadInput
+
+# The counts a researcher wants first in the summary; the rest follow alphabetically.
+SUMMARY_FIRST = ("pages_fetched", "pages_not_modified", "pages_denied", "pages_failed",
+                 "new_organisations", "new_relations", "new_contacts", "meetup_groups",
+                 "meetup_events", "meetup_relations")
+
+
+def run_harvest(ctx: typer.Context, options: HarvestOptions, **overrides) -> HarvestSummary:
+    """Run one harvest with a live progress bar on stderr (none with --quiet)."""
+    st = state(ctx)
+    config = st.config(**overrides)
+    engine = st.engine()
+    live = CrawlProgress()
+    if st.quiet:
+        return Harvest(engine, config, options, live).run()
+    columns = (TextColumn("[bold]harvest[/]"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.completed}/{task.total} pages"), TextColumn("{task.fields[rate]}"),
+               TextColumn("errors {task.fields[errors]}"), TextColumn("hosts {task.fields[hosts]}"),
+               TimeElapsedColumn())
+    start = time.monotonic()
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("pages", total=1, rate="", errors=0, hosts=0)
+
+        def show(p: CrawlProgress) -> None:
+            elapsed = max(time.monotonic() - start, 1e-6)
+            bar.update(task, completed=p.done, total=max(p.done + p.queued + p.hosts_active, 1),
+                       rate=f"{p.done / elapsed:.1f} pages/s", errors=p.errors, hosts=p.hosts_active)
+
+        live.on_change = show
+        return Harvest(engine, config, options, live).run()
+
+
+def print_summary(ctx: typer.Context, summary: HarvestSummary) -> None:
+    if state(ctx).quiet:
+        return
+    table = Table(title=f"Harvest run {summary.run_id}: {summary.status} in {summary.seconds:.1f} s")
+    table.add_column("count")
+    table.add_column("value", justify="right")
+    keys = [k for k in SUMMARY_FIRST if k in summary.counts]
+    keys += sorted(k for k in summary.counts if k not in keys)
+    for key in keys:
+        table.add_row(key.replace("_", " "), f"{summary.counts[key]:,}")
+    err.print(table)
+
+
+def _check_file(path: Path | None, what: str) -> None:
+    if path is not None and not path.is_file():
+        raise BadInput(f"{path}: no such {what} file")
+
+
+@app.command()
+def harvest(
+    ctx: typer.Context,
+    cluster: ClusterOpt = None,
+    max_pages: Annotated[int | None, typer.Option(
+        "--max-pages", min=1, help="Pages per site (the page budget). Default: 30.")] = None,
+    depth: Annotated[int | None, typer.Option(
+        "--depth", min=0, help="Link depth from the homepage. Default: 3.")] = None,
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", min=1, help="Requests in flight over all hosts. Default: 32.")] = None,
+    delay: Annotated[float | None, typer.Option(
+        "--delay", min=0.0, help="Seconds between two requests to one host. Default: 1.0.")] = None,
+    replay: Annotated[Path | None, typer.Option(
+        "--replay", help="Answer every request from this WARC archive; no network at all.")] = None,
+    archive: Annotated[Path | None, typer.Option(
+        "--archive", help="Write every request and response to this WARC file (.warc.gz).")] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Allow hosts on private/loopback addresses (tests, intranets).")] = False,
+    meetup_only: Annotated[bool, typer.Option("--meetup-only", help="Only Meetup sources.")] = False,
+    no_meetup: Annotated[bool, typer.Option("--no-meetup", help="Skip Meetup sources.")] = False,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help="Re-visit every known page now (conditional requests: unchanged pages "
+        "cost a 304 and no body). Default: only pages older than revisit_days.")] = False,
+    no_profiles: Annotated[bool, typer.Option(
+        "--no-profiles", help="Do not fetch the homepage and contact page of organisations that "
+        "seeds link to (candidates then have no contacts).")] = False,
+) -> None:
+    """Crawl the websites and Meetup sources of seed and accepted organisations.
+
+    Obeys robots.txt, waits --delay seconds between requests to one host, retries politely,
+    sends conditional requests, and records every fact with its page, time and run. Ctrl-C stops
+    cleanly; the next harvest resumes where this one stopped.
+
+    Example: harvester harvest --cluster bristol --max-pages 20
+    """
+    if meetup_only and no_meetup:
+        raise BadInput("--meetup-only and --no-meetup contradict each other: choose one")
+    _check_file(replay, "WARC")
+    options = HarvestOptions(cluster=cluster, replay=replay, archive=archive,
+                             allow_private=allow_private, web=not meetup_only, meetup=not no_meetup,
+                             refresh=refresh, profile_candidates=not no_profiles)
+    summary = run_harvest(ctx, options, max_pages=max_pages, depth=depth, concurrency=concurrency,
+                          delay=delay)
+    print_summary(ctx, summary)
+    if summary.status == "interrupted":
+        note(ctx, "Stopped. Run `harvester harvest` again to resume where it stopped.")
+        raise typer.Exit(130)

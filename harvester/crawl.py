@@ -1,0 +1,509 @@
+"""The harvest loop: frontier -> fetch -> extract -> resolve -> store, one transaction per page.
+
+Follow one page: `Harvest.run` plans the frontier (seed and accepted organisations' homepages,
+Meetup sources of the cluster files, pages whose revisit time has come), then the dispatcher
+hands queued pages to the polite client host by host (`fetch/`), the page's bytes go to the pure
+extractors (`extract/`), and `resolve.store_page_facts` / `meetup.store.store_meetup_facts` write
+the facts with the page's state in ONE transaction. A kill at any moment therefore loses only
+pages in flight, which `frontier.reset_interrupted` re-queues on the next run.
+
+Settings used: max_pages, depth, concurrency, host_concurrency, delay, revisit_days (config.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import signal
+import socket
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from harvester.config import Config
+from harvester.extract.sitemap import parse_sitemap
+from harvester.fetch.result import FetchResult
+from harvester.frontier import Frontier, reset_interrupted, site_key
+from harvester.models import (
+    INCLUDED_STATUSES,
+    Cluster,
+    HarvestRun,
+    Organisation,
+    Page,
+    PageState,
+    RunStatus,
+    in_cluster,
+    utcnow,
+)
+from harvester.urls import host_of, registrable_domain
+
+log = logging.getLogger("harvester.crawl")
+
+MEETUP_SOURCES = ("meetup", "meetup_event")
+
+
+@dataclass
+class HarvestOptions:
+    """What `harvester harvest` was asked to do (flags beat config; see config.py for defaults)."""
+
+    cluster: str | None = None
+    replay: Path | None = None
+    archive: Path | None = None
+    allow_private: bool = False
+    web: bool = True
+    meetup: bool = True
+    refresh: bool = False  # re-visit every known page now (conditional requests)
+    profile_candidates: bool = True  # fetch a few pages of organisations seeds link to
+    worker: str | None = None
+    kind: str = "harvest"
+
+    def as_arguments(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
+                if v not in (None, False) or k in ("web", "meetup")}
+
+
+@dataclass
+class Progress:
+    """Live figures for a progress bar; `on_change` is called after every page."""
+
+    done: int = 0
+    queued: int = 0
+    errors: int = 0
+    hosts_active: int = 0
+    counts: Counter = field(default_factory=Counter)
+    on_change: Callable[[Progress], None] | None = None
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
+
+
+@dataclass
+class HarvestSummary:
+    run_id: int
+    status: RunStatus
+    counts: dict[str, int]
+    seconds: float
+
+
+class HostQueues:
+    """Queued page ids per host, best first; the dispatcher takes hosts round-robin."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, list[tuple[float, int, int]]] = {}
+        self._ring: deque[str] = deque()
+
+    def push(self, host: str, priority: float, depth: int, page_id: int) -> None:
+        import heapq
+
+        q = self._queues.get(host)
+        if q is None:
+            q = self._queues[host] = []
+            self._ring.append(host)
+        heapq.heappush(q, (priority, depth, page_id))
+
+    def pop_for(self, busy: Callable[[str], bool]) -> tuple[str, int] | None:
+        """The next page of the next host that is not busy, or None."""
+        import heapq
+
+        for _ in range(len(self._ring)):
+            host = self._ring[0]
+            self._ring.rotate(-1)
+            q = self._queues.get(host)
+            if not q:
+                continue
+            if busy(host):
+                continue
+            _, _, page_id = heapq.heappop(q)
+            return host, page_id
+        return None
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    def hosts_waiting(self) -> int:
+        return sum(1 for q in self._queues.values() if q)
+
+
+class Harvest:
+    """One harvest over the database behind `engine`."""
+
+    def __init__(self, engine: Engine, config: Config, options: HarvestOptions,
+                 progress: Progress | None = None, *, client_factory: Callable[..., Any] | None = None):
+        self.engine = engine
+        self.config = config
+        self.options = options
+        self.progress = progress or Progress()
+        self.frontier = Frontier(max_pages=config.max_pages, max_depth=config.depth)
+        self.counts: Counter = Counter()
+        self.touched: set[int] = set()
+        self.queues = HostQueues()
+        self.in_flight: Counter = Counter()
+        self.run_id: int | None = None
+        self._client_factory = client_factory
+        self._stop: asyncio.Event | None = None  # created inside the event loop
+
+    # ------------------------------------------------------------ public
+
+    def run(self) -> HarvestSummary:
+        """Plan, crawl until the frontier is empty, then type the organisations touched."""
+        import time
+
+        start = time.monotonic()
+        self.run_id = self._start_run()
+        status = RunStatus.completed
+        error: str | None = None
+        try:
+            self._plan()
+            asyncio.run(self._crawl())
+            self._finish_organisations()
+            if self._stop is not None and self._stop.is_set():
+                status = RunStatus.interrupted
+        except KeyboardInterrupt:
+            status = RunStatus.interrupted
+        except BaseException as exc:
+            status = RunStatus.failed
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self._end_run(status, error)
+        return HarvestSummary(self.run_id, status, dict(self.counts), time.monotonic() - start)
+
+    # ------------------------------------------------------------ run bookkeeping
+
+    def _start_run(self) -> int:
+        with Session(self.engine, expire_on_commit=False) as s:
+            recovered = reset_interrupted(s)
+            run = HarvestRun(kind=self.options.kind, arguments=self.options.as_arguments(),
+                             worker=self.options.worker or f"{socket.gethostname()}:{os.getpid()}")
+            # A run left 'running' by a killed process is over: say so, so `runs` tells the truth.
+            if self.options.worker is None:
+                s.execute(sa.update(HarvestRun).where(HarvestRun.status == RunStatus.running)
+                          .values(status=RunStatus.interrupted, error="process ended without closing"))
+            s.add(run)
+            s.commit()
+            if recovered:
+                self.counts["resumed_pages"] += recovered
+            return run.id
+
+    def _end_run(self, status: RunStatus, error: str | None) -> None:
+        with Session(self.engine) as s:
+            if status is not RunStatus.completed:
+                reset_interrupted(s)
+            run = s.get(HarvestRun, self.run_id)
+            run.status = status
+            run.finished_at = utcnow()
+            run.counts = {k: int(v) for k, v in sorted(self.counts.items())}
+            run.error = error
+            s.add(run)
+            s.commit()
+
+    # ------------------------------------------------------------ planning
+
+    def _included(self, s: Session) -> list[Organisation]:
+        stmt = select(Organisation).where(Organisation.status.in_(INCLUDED_STATUSES))
+        if self.options.cluster:
+            stmt = stmt.where(in_cluster(self.options.cluster))
+        return list(s.exec(stmt.order_by(Organisation.id)).all())
+
+    def _plan(self) -> None:
+        from harvester.frontier import requeue_due
+
+        with Session(self.engine, expire_on_commit=False) as s:
+            if self.options.cluster and s.get(Cluster, self.options.cluster) is None:
+                from harvester.errors import BadInput
+
+                raise BadInput(f"unknown cluster {self.options.cluster!r}: load its seed file with "
+                               "`harvester seed FILE` or check `harvester orgs`")
+            orgs = self._included(s)
+            if self.options.web:
+                for org in orgs:
+                    if org.homepage and self.frontier.enqueue(
+                            s, org.homepage, depth=0, organisation_id=org.id,
+                            cluster_id=org.cluster_id, run_id=self.run_id):
+                        self.counts["planned_pages"] += 1
+                revisit = 0.0 if self.options.refresh else self.config.revisit_days
+                ids = [o.id for o in orgs]
+                if ids:
+                    self.counts["revisits"] += requeue_due(s, revisit_days=revisit, organisation_ids=ids)
+            if self.options.meetup:
+                self._plan_meetup(s)
+            s.commit()
+            self.frontier.drain_added()
+            self._load_queue(s)
+
+    def _plan_meetup(self, s: Session) -> None:
+        from harvester.meetup.sources import jobs_for_cluster
+
+        stmt = select(Cluster)
+        if self.options.cluster:
+            stmt = stmt.where(Cluster.id == self.options.cluster)
+        for cluster in s.exec(stmt).all():
+            for job in jobs_for_cluster(cluster.meetup or {}):
+                site = f"meetup:{job.urlname}" if job.urlname else site_key(job.url)
+                if self.frontier.enqueue(s, job.url, depth=0, source="meetup", cluster_id=cluster.id,
+                                         run_id=self.run_id, site=site):
+                    self.counts["planned_meetup_pages"] += 1
+
+    def _load_queue(self, s: Session) -> None:
+        rows = s.exec(select(Page.id, Page.host, Page.priority, Page.depth)
+                      .where(Page.state == PageState.queued)).all()
+        if not self.options.web:
+            rows = [r for r in rows if self._is_meetup_host(r[1])]
+        if not self.options.meetup:
+            rows = [r for r in rows if not self._is_meetup_host(r[1])]
+        for page_id, host, priority, depth in rows:
+            self.queues.push(host, priority, depth, page_id)
+        self.progress.queued = len(self.queues)
+        self.progress.changed()
+
+    @staticmethod
+    def _is_meetup_host(host: str) -> bool:
+        return host == "meetup.com" or host.endswith(".meetup.com")
+
+    # ------------------------------------------------------------ crawling
+
+    def _make_client(self) -> Any:
+        if self._client_factory is not None:
+            return self._client_factory()
+        from harvester.fetch.client import PoliteClient
+
+        return PoliteClient(self.config, allow_private=self.options.allow_private,
+                            archive=self.options.archive, replay=self.options.replay)
+
+    async def _crawl(self) -> None:
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, self._stop.set)
+        limit = max(1, self.config.concurrency)
+        per_host = max(1, self.config.host_concurrency)
+        tasks: set[asyncio.Task] = set()
+        wake = asyncio.Event()
+        async with self._make_client() as client:
+            try:
+                while not self._stop.is_set():
+                    while len(tasks) < limit:
+                        nxt = self.queues.pop_for(lambda h: self.in_flight[h] >= per_host)
+                        if nxt is None:
+                            break
+                        host, page_id = nxt
+                        self.in_flight[host] += 1
+                        task = asyncio.create_task(self._one(client, host, page_id))
+                        tasks.add(task)
+                        task.add_done_callback(lambda t: (tasks.discard(t), wake.set()))
+                    self.progress.hosts_active = sum(1 for v in self.in_flight.values() if v)
+                    self.progress.queued = len(self.queues)
+                    self.progress.changed()
+                    if not tasks:
+                        break
+                    wake.clear()
+                    waiter = asyncio.create_task(wake.wait())
+                    stopper = asyncio.create_task(self._stop.wait())
+                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    stopper.cancel()
+            finally:
+                for t in tasks:
+                    t.cancel()
+                if tasks:
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.remove_signal_handler(signal.SIGTERM)
+
+    async def _one(self, client: Any, host: str, page_id: int) -> None:
+        try:
+            with Session(self.engine, expire_on_commit=False) as s:
+                page = s.get(Page, page_id)
+                if page is None or page.state is not PageState.queued:
+                    return
+                page.state = PageState.fetching
+                s.add(page)
+                s.commit()
+                url, etag, modified = page.url, page.etag, page.last_modified
+            result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
+            self._store(page_id, result)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - one bad page must never end the harvest
+            log.exception("page %s failed while storing", page_id)
+            self.counts["internal_errors"] += 1
+            with Session(self.engine) as s:
+                page = s.get(Page, page_id)
+                if page is not None:
+                    page.state = PageState.failed
+                    page.error = "internal-error"
+                    s.add(page)
+                    s.commit()
+        finally:
+            self.in_flight[host] -= 1
+            self.progress.done += 1
+            self.progress.changed()
+
+    # ------------------------------------------------------------ storing one page
+
+    def _store(self, page_id: int, result: FetchResult) -> None:
+        """Record the fetch and everything extracted from it in one transaction."""
+        now = utcnow()
+        with Session(self.engine, expire_on_commit=False) as s:
+            page = s.get(Page, page_id)
+            page.fetched_at = now
+            page.run_id = self.run_id
+            page.next_visit_at = now + timedelta(days=self.config.revisit_days)
+            page.status_code = result.status
+            page.final_url = result.final_url if result.final_url != page.url else None
+            page.error = result.error
+            if result.not_modified:
+                page.state = PageState.not_modified
+                self.counts["pages_not_modified"] += 1
+            elif result.error in ("robots", "private-address", "content-type", "robots-unavailable"):
+                page.state = PageState.denied
+                self.counts["pages_denied"] += 1
+                self.counts[f"denied_{result.error}"] += 1
+            elif not result.ok:
+                page.state = PageState.failed
+                self.counts["pages_failed"] += 1
+                self.progress.errors += 1
+            else:
+                page.state = PageState.fetched
+                self.counts["pages_fetched"] += 1
+                self.counts["bytes"] += len(result.body)
+                digest = hashlib.sha256(result.body).hexdigest()
+                unchanged = digest == page.content_hash
+                page.content_hash = digest
+                page.content_type = result.content_type
+                page.bytes = len(result.body)
+                page.truncated = result.truncated
+                page.etag = result.etag
+                page.last_modified = result.last_modified
+                if result.truncated:
+                    self.counts["pages_truncated"] += 1
+                if unchanged:
+                    self.counts["pages_unchanged"] += 1
+                else:
+                    self.counts["pages_changed"] += 1
+                    self._extract_and_store(s, page, result)
+            s.add(page)
+            try:
+                s.commit()
+            except Exception:
+                self.frontier.drain_added()
+                self.frontier.forget_counts()
+                raise
+        self._push_added()
+
+    def _extract_and_store(self, s: Session, page: Page, result: FetchResult) -> None:
+        ctype = (result.content_type or "").lower()
+        if "xml" in ctype and ("sitemap" in page.url or result.body.lstrip()[:200].find(b"urlset") >= 0
+                               or b"sitemapindex" in result.body[:500]):
+            urls = parse_sitemap(result.body)
+            added = self.frontier.enqueue_many(s, urls, depth=page.depth + 1,
+                                               organisation_id=page.organisation_id,
+                                               cluster_id=page.cluster_id, run_id=self.run_id)
+            self.counts["sitemap_urls"] += added
+            return
+        if page.source in MEETUP_SOURCES or self._is_meetup_host(page.host):
+            self._store_meetup(s, page, result)
+            return
+        from harvester.extract.page import extract_page
+        from harvester.resolve import store_page_facts
+
+        facts = extract_page(result.final_url or page.url, result.body, result.headers)
+        if page.organisation_id is None:
+            page.organisation_id = self._org_for_site(s, page.url)
+        counts = store_page_facts(s, page, facts, run_id=self.run_id)
+        self.counts.update({k: v for k, v in counts.items() if isinstance(v, int)})
+        if page.organisation_id is not None:
+            self.touched.add(page.organisation_id)
+        # Follow the site's own links (budget and depth enforced by the frontier).
+        self.frontier.enqueue_many(s, facts.internal_links, depth=page.depth + 1,
+                                   organisation_id=page.organisation_id, cluster_id=page.cluster_id,
+                                   run_id=self.run_id, source="profile" if page.source == "profile"
+                                   else "web")
+        for sm in facts.sitemaps:
+            self.frontier.enqueue(s, sm, depth=page.depth + 1, organisation_id=page.organisation_id,
+                                  cluster_id=page.cluster_id, run_id=self.run_id)
+        if self.options.profile_candidates and page.source != "profile":
+            self._queue_profiles(s, page, facts)
+
+    def _store_meetup(self, s: Session, page: Page, result: FetchResult) -> None:
+        from harvester.extract.meetup import parse_meetup_page
+        from harvester.meetup.sources import event_jobs
+        from harvester.meetup.store import store_meetup_facts
+
+        facts = parse_meetup_page(result.final_url or page.url, result.body, result.headers)
+        if facts.errors:
+            self.counts["meetup_errors"] += len(facts.errors)
+            page.error = "meetup-errors: " + "; ".join(facts.errors)[:500]
+        counts = store_meetup_facts(s, facts, cluster_id=page.cluster_id, run_id=self.run_id,
+                                    source_url=page.url)
+        self.counts.update({f"meetup_{k}" if not k.startswith("meetup") else k: v
+                            for k, v in counts.items() if isinstance(v, int)})
+        for job in event_jobs(facts):
+            site = f"meetup:{job.urlname}" if job.urlname else page.site
+            self.frontier.enqueue(s, job.url, depth=page.depth + 1, source="meetup",
+                                  cluster_id=page.cluster_id, run_id=self.run_id, site=site)
+
+    def _org_for_site(self, s: Session, url: str) -> int | None:
+        domain = registrable_domain(url)
+        if not domain:
+            return None
+        return s.exec(select(Organisation.id).where(Organisation.domain == domain)).first()
+
+    def _queue_profiles(self, s: Session, page: Page, facts: Any) -> None:
+        """Queue the homepage of each organisation an included organisation links to, so that
+        candidates have a name, a sector and a contact when the snowball proposes them."""
+        if page.organisation_id is None:
+            return
+        status = s.exec(select(Organisation.status).where(Organisation.id == page.organisation_id)).first()
+        if status not in INCLUDED_STATUSES:
+            return
+        for link in facts.links:
+            domain = registrable_domain(link.url)
+            if not domain:
+                continue
+            target = s.exec(select(Organisation).where(Organisation.domain == domain)).first()
+            if target is None or target.status in INCLUDED_STATUSES:
+                continue
+            parts = urlsplit(link.url)
+            root = target.homepage or f"{parts.scheme}://{parts.netloc}/"
+            if self.frontier.enqueue(s, root, depth=0, source="profile", organisation_id=target.id,
+                                     cluster_id=page.cluster_id, run_id=self.run_id):
+                self.counts["profile_sites"] += 1
+
+    def _push_added(self) -> None:
+        for host, priority, depth, page_id in self.frontier.drain_added():
+            if not self.options.web and not self._is_meetup_host(host):
+                continue
+            if not self.options.meetup and self._is_meetup_host(host):
+                continue
+            self.queues.push(host, priority, depth, page_id)
+
+    # ------------------------------------------------------------ after the crawl
+
+    def _finish_organisations(self) -> None:
+        """Sector and domain areas from all pages of each organisation touched in this run."""
+        try:
+            from harvester.resolve import recompute_organisation
+        except ImportError:  # pragma: no cover - resolve always has it once #4 lands
+            return
+        for org_id in sorted(self.touched):
+            with Session(self.engine) as s:
+                recompute_organisation(s, org_id)
+                s.commit()
+        self.counts["organisations_typed"] += len(self.touched)
+
+
+def host_for(url: str) -> str:
+    return host_of(url)
