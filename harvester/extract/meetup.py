@@ -1,0 +1,1088 @@
+"""Meetup parsers: API answers and public pages -> `MeetupFacts`, whatever the source.
+
+Pure functions, no I/O. Every surface documented in `../shared/reference/meetup.md` lands in the
+same facts, so storage does not care which mode ran:
+
+    parse_graphql(url, payload, variables=None)  gql-ext (2025) and legacy gql (2021-2025) answers
+    parse_rest_v3(url, payload)                   retired REST v3 JSON (archives, WARC replays)
+    parse_next_data(url, html)                    `__NEXT_DATA__` / Apollo state of current pages
+    parse_jsonld(url, html)                       schema.org *Event JSON-LD of event pages
+    parse_app_runtime(url, html)                  `window.APP_RUNTIME` of 2017-2020 (MWP) pages
+    parse_dom(url, html)                          2023 and post-October-2025 DOM selectors
+    parse_meetup_page(url, body, headers)         all of the above, merged (JSON first, DOM last)
+
+GraphQL errors arrive with HTTP 200 and are returned in `MeetupFacts.errors`, never as an empty
+result. Only organisers (roles ORGANIZER, COORGANIZER, ASST_ORGANIZER, EVENT_ORGANIZER or status
+LEADER) are kept from membership lists; ordinary members are dropped here, before anything else
+sees them.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from harvester.extract.facts import (
+    MeetupEventFacts,
+    MeetupFacts,
+    MeetupGroupFacts,
+    MeetupSponsor,
+    MeetupVenue,
+    Person,
+)
+from harvester.urls import is_http_url
+
+# ---------------------------------------------------------------- URLs
+
+# First path segments of www.meetup.com that are not group urlnames.
+RESERVED_SEGMENTS = frozenset({
+    "find", "cities", "pro", "members", "member", "topics", "apps", "login", "register", "lp",
+    "blog", "help", "api", "account", "messages", "notifications", "start", "meetup_api", "gql",
+    "gql2", "gql-ext", "_next", "media", "about", "terms", "privacy", "cookie_policy", "home",
+    "create", "n", "fb", "files", "preview", "search", "events", "groups",
+})
+# Segments after /events/ that are list pages, not event ids.
+EVENT_LIST_SEGMENTS = frozenset({"past", "calendar", "ical", "upcoming", "drafts", "rss", "atom"})
+_LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$", re.IGNORECASE)  # /de-DE/, not a 2-letter urlname
+_EVENT_ID = re.compile(r"^[A-Za-z0-9]{5,}$")
+MEETUP_HOST_SUFFIX = "meetup.com"
+
+# Membership roles and statuses that mark a group's leadership team (all else is dropped).
+ORGANISER_ROLES = {
+    "ORGANIZER": "organiser",
+    "COORGANIZER": "co-organiser",
+    "ASST_ORGANIZER": "assistant organiser",
+    "EVENT_ORGANIZER": "event organiser",
+}
+LEADER_STATUS = "LEADER"
+
+
+def is_meetup_url(url: str | None) -> bool:
+    if not url or not is_http_url(url):
+        return False
+    host = (urlsplit(url).hostname or "").lower()
+    return host == MEETUP_HOST_SUFFIX or host.endswith("." + MEETUP_HOST_SUFFIX)
+
+
+def meetup_path(url: str | None) -> list[str]:
+    """Path segments of a meetup.com URL with a locale prefix such as `/de-DE/` removed."""
+    if not is_meetup_url(url):
+        return []
+    parts = [p for p in urlsplit(url or "").path.split("/") if p]
+    if len(parts) > 1 and _LOCALE.match(parts[0]) and parts[0].lower() not in RESERVED_SEGMENTS:
+        parts = parts[1:]
+    return parts
+
+
+def urlname_from_url(url: str | None) -> str | None:
+    """The group urlname (lower-cased) of a group, events or event URL; None for other pages."""
+    parts = meetup_path(url)
+    if not parts or parts[0].lower() in RESERVED_SEGMENTS:
+        return None
+    return parts[0].lower()
+
+
+def event_id_from_url(url: str | None) -> str | None:
+    """`/<urlname>/events/<id>/` -> id (numeric, or alphanumeric for recurring series)."""
+    parts = meetup_path(url)
+    if len(parts) >= 3 and parts[1] == "events" and parts[2].lower() not in EVENT_LIST_SEGMENTS \
+            and _EVENT_ID.match(parts[2]):
+        return parts[2]
+    return None
+
+
+def clean_event_url(url: str | None) -> str | None:
+    """Canonical event URL: query (`?recId=`) and fragment dropped, trailing slash kept."""
+    if not url:
+        return None
+    s = urlsplit(url)
+    path = s.path if s.path.endswith("/") else s.path + "/"
+    return f"{s.scheme}://{s.netloc}{path}"
+
+
+# ---------------------------------------------------------------- small value helpers
+
+
+def iso_time(value: Any) -> str | None:
+    """ISO 8601 with offset; accepts `...Z`, a `[Europe/London]` suffix and minute precision."""
+    if value is None or value == "":
+        return None
+    text = str(value).split("[", 1)[0].strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def epoch_ms_time(ms: Any, offset_ms: Any = None) -> str | None:
+    """REST v3 epoch milliseconds (+ `utc_offset` in ms) -> ISO 8601 with that offset."""
+    if not isinstance(ms, (int, float)) or isinstance(ms, bool):
+        return None
+    tz = timezone(timedelta(milliseconds=offset_ms)) if isinstance(offset_ms, (int, float)) else UTC
+    return datetime.fromtimestamp(ms / 1000, tz).isoformat()
+
+
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def duration_delta(value: Any) -> timedelta | None:
+    """ISO 8601 duration (`PT7H`, GraphQL) or milliseconds (REST) -> timedelta."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(milliseconds=value)
+    m = _DURATION.match(str(value or ""))
+    if not m or not any(m.groups()):
+        return None
+    d, h, mi, s = m.groups()
+    return timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=float(s or 0))
+
+
+def _add(start: str | None, delta: timedelta | None) -> str | None:
+    if not start or delta is None:
+        return None
+    return (datetime.fromisoformat(start) + delta).isoformat()
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    m = re.search(r"\d[\d,.]*", str(value))
+    return int(re.sub(r"[,.]", "", m.group(0))) if m else None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return None if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _first(*values: Any) -> Any:
+    for v in values:
+        if v is not None and v != "":
+            return v
+    return None
+
+
+def _get(obj: Any, name: str) -> Any:
+    """obj[name], or the value of an argument-bearing key such as `events({...})`."""
+    if not isinstance(obj, dict):
+        return None
+    if name in obj:
+        return obj[name]
+    prefix = name + "("
+    for key, value in obj.items():
+        if key.startswith(prefix):
+            return value
+    return None
+
+
+def _path(obj: Any, *names: str) -> Any:
+    for name in names:
+        obj = _get(obj, name)
+        if obj is None:
+            return None
+    return obj
+
+
+def _nodes(conn: Any) -> list[Any]:
+    """Nodes of a connection (`edges[].node`), or the items of a plain list."""
+    if isinstance(conn, list):
+        return [x for x in conn if x is not None]
+    if not isinstance(conn, dict):
+        return []
+    edges = conn.get("edges")
+    if isinstance(edges, list):
+        return [e.get("node") if isinstance(e, dict) and "node" in e else e for e in edges if e]
+    nodes = conn.get("nodes")
+    return [x for x in nodes if x] if isinstance(nodes, list) else []
+
+
+def _country(value: Any) -> str | None:
+    text = _str(value)
+    return text.lower() if text else None
+
+
+# ---------------------------------------------------------------- outbound links
+
+_MD_LINK = re.compile(r"\[[^\]]*\]\((https?://[^)\s]+)\)")
+_BARE_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+_TRAILING = ".,;:!?'\""
+
+
+def extract_links(text: str | None) -> list[str]:
+    """Outbound (non-Meetup) links in a description: HTML anchors, `[t](url)` and bare URLs."""
+    if not text:
+        return []
+    found: list[str] = []
+    if "<" in text and ">" in text:
+        soup = BeautifulSoup(text, "lxml")
+        found += [a.get("href", "") for a in soup.find_all("a")]
+        text = soup.get_text(" ")
+    text = _MD_ESCAPE.sub(r"\1", text)
+    found += _MD_LINK.findall(text)
+    found += _BARE_URL.findall(text)
+    out: list[str] = []
+    for raw in found:
+        url = re.split(r"\]\(|\s", str(raw).strip())[0].rstrip(_TRAILING)
+        if is_http_url(url) and not is_meetup_url(url) and url not in out:
+            out.append(url)
+    return out
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Plain text of an HTML description (REST, MWP); markdown-ish text is returned unchanged."""
+    if not value:
+        return None
+    if re.search(r"<(p|br|a|div|span|b|i|ul|li)\b", value, re.IGNORECASE):
+        value = re.sub(r"<br\s*/?>|</p>|</li>|</div>", "\n", value, flags=re.IGNORECASE)
+        text = BeautifulSoup(value, "lxml").get_text("")
+        return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip() or None
+    return value.strip() or None
+
+
+# ---------------------------------------------------------------- entity builders (all shapes)
+
+
+def _venue(node: Any) -> MeetupVenue | None:
+    if not isinstance(node, dict):
+        return None
+    name = _str(node.get("name"))
+    address = _str(_first(node.get("address"), node.get("address_1"), node.get("address1")))
+    if not (name or address or node.get("id")):
+        return None
+    vtype = _str(node.get("venueType"))
+    if name and name.lower() in {"online event", "online"}:
+        vtype = vtype or "online"
+    return MeetupVenue(
+        id=_str(node.get("id")),
+        name=name,
+        address=address,
+        city=_str(node.get("city")),
+        postcode=_str(_first(node.get("postalCode"), node.get("zip"), node.get("postcode"))),
+        country=_country(node.get("country")),
+        lat=_float(_first(node.get("lat"), node.get("latitude"))),
+        lon=_float(_first(node.get("lon"), node.get("lng"), node.get("longitude"))),
+        state=_str(node.get("state")),
+        venue_type=vtype or None,
+    )
+
+
+def mode_from_venues(venues: list[MeetupVenue]) -> str | None:
+    """PHYSICAL / ONLINE / HYBRID from the venues when the source does not say."""
+    if not venues:
+        return None
+    online = [v.venue_type == "online" for v in venues]
+    return "HYBRID" if any(online) and not all(online) else "ONLINE" if all(online) else "PHYSICAL"
+
+
+def _person_names(items: Any) -> list[str]:
+    names: list[str] = []
+    for item in _nodes(items):
+        name = _str(item.get("name")) if isinstance(item, dict) else _str(item)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _topic_names(value: Any) -> list[str]:
+    return _person_names(value)
+
+
+def event_from_node(node: Any, *, group_urlname: str | None = None) -> MeetupEventFacts | None:
+    """One event in any shape: gql-ext, legacy gql, Apollo entity, page props, REST v3."""
+    if not isinstance(node, dict):
+        return None
+    url = clean_event_url(_str(_first(node.get("eventUrl"), node.get("link"), node.get("url"))))
+    eid = _str(node.get("id"))
+    key = _str(node.get("token")) or event_id_from_url(url) or eid
+    if not key:
+        return None
+    group = node.get("group") if isinstance(node.get("group"), dict) else {}
+    urlname = _str(group.get("urlname")) or urlname_from_url(url) or group_urlname
+    start = iso_time(node.get("dateTime")) or epoch_ms_time(node.get("time"), node.get("utc_offset"))
+    end = iso_time(node.get("endTime")) or _add(start, duration_delta(node.get("duration")))
+    venues = [v for v in (_venue(x) for x in (node.get("venues") or [])) if v]
+    if not venues and (single := _venue(node.get("venue"))):
+        venues = [single]
+    event_type = _str(node.get("eventType"))
+    if not event_type and isinstance(node.get("is_online_event"), bool):
+        event_type = "ONLINE" if node["is_online_event"] else "PHYSICAL"
+    event_type = event_type or mode_from_venues(venues)
+    rsvps = _get(node, "rsvps")
+    going = node.get("going")
+    rsvp_count = _int(_first(
+        rsvps.get("yesCount") if isinstance(rsvps, dict) else None,
+        rsvps.get("totalCount") if isinstance(rsvps, dict) else None,
+        going.get("totalCount") if isinstance(going, dict) else going,
+        node.get("yes_rsvp_count"),
+    ))
+    raw_description = _str(node.get("description"))
+    hosts = _person_names(node.get("eventHosts"))
+    return MeetupEventFacts(
+        key=key,
+        title=_str(_first(node.get("title"), node.get("name"))) or "",
+        url=url,
+        group_urlname=urlname,
+        start=start,
+        end=end,
+        status=(_str(node.get("status")) or "").upper() or None,
+        event_type=event_type.upper() if event_type else None,
+        venues=venues,
+        hosts=hosts,
+        rsvp_count=rsvp_count,
+        id=eid,
+        description=html_to_text(raw_description),
+        topics=_topic_names(node.get("topics")),
+        links=extract_links(raw_description),
+    )
+
+
+def organisers_from(node: dict[str, Any]) -> list[Person]:
+    """The primary organiser plus the leadership team; ordinary members never pass."""
+    people: list[Person] = []
+
+    def add(name: Any, role: str) -> None:
+        name = _str(name)
+        if name and all(p.name != name for p in people):
+            people.append(Person(name=name, role=role))
+
+    organizer = node.get("organizer")
+    if isinstance(organizer, dict):
+        add(organizer.get("name"), "organiser")
+    memberships = _get(node, "memberships")
+    for edge in (memberships.get("edges") or []) if isinstance(memberships, dict) else []:
+        if not isinstance(edge, dict):
+            continue
+        meta = edge.get("metadata") or {}
+        role = str(meta.get("role") or "").upper()
+        status = str(meta.get("status") or "").upper()
+        if role in ORGANISER_ROLES:
+            add((edge.get("node") or {}).get("name"), ORGANISER_ROLES[role])
+        elif status == LEADER_STATUS:
+            add((edge.get("node") or {}).get("name"), "leader")
+    return people
+
+
+def _social(node: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in node.get("socialNetworks") or []:
+        if not isinstance(item, dict):
+            continue
+        service = (_str(item.get("service")) or "").upper()
+        url = _str(item.get("url"))
+        if service and url and is_http_url(url):
+            out.setdefault(service, url)
+    return out
+
+
+def _pro_network(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    out = {
+        "name": _str(value.get("name")),
+        "urlname": _str(value.get("urlname")),
+        "link": _str(_first(value.get("link"), value.get("network_url"))),
+    }
+    if not out["urlname"] and out["link"]:
+        parts = meetup_path(out["link"])
+        out["urlname"] = parts[1] if len(parts) > 1 and parts[0] == "pro" else None
+    clean = {k: v for k, v in out.items() if v}
+    return clean if clean.get("urlname") or clean.get("name") else None
+
+
+def _sponsors(value: Any) -> list[MeetupSponsor]:
+    out: list[MeetupSponsor] = []
+    for node in _nodes(value):
+        if isinstance(node, dict) and (name := _str(node.get("name"))):
+            out.append(MeetupSponsor(name=name, url=_str(node.get("url")),
+                                     description=_str(node.get("description"))))
+    return out
+
+
+def group_from_node(node: Any, *, key_id: str | None = None) -> MeetupGroupFacts | None:
+    """One group in any shape: gql-ext, legacy gql, Apollo entity, REST v3."""
+    if not isinstance(node, dict):
+        return None
+    link = _str(node.get("link"))
+    urlname = _str(node.get("urlname")) or urlname_from_url(link)
+    if not urlname:
+        return None
+    memberships = _get(node, "memberships")
+    events = _get(node, "events")
+    raw_description = _str(node.get("description"))
+    social = _social(node)
+    topics = _topic_names(node.get("activeTopics")) or _topic_names(node.get("topics"))
+    category = _first(node.get("topicCategory"), node.get("category"))
+    member_count = _int(_first(
+        _path(node, "stats", "memberCounts", "all"),
+        memberships.get("totalCount") if isinstance(memberships, dict) else None,
+        memberships.get("count") if isinstance(memberships, dict) else None,
+        node.get("members"), node.get("memberCount"),
+    ))
+    founded = iso_time(node.get("foundedDate")) or epoch_ms_time(node.get("created"))
+    is_private = node.get("isPrivate")
+    if is_private is None and node.get("visibility"):
+        is_private = str(node["visibility"]).lower() != "public"
+    city = _str(node.get("city"))
+    if not city and (loc := _str(node.get("localized_location"))):
+        city = loc.split(",")[0].strip() or None
+    return MeetupGroupFacts(
+        urlname=urlname,
+        name=_str(node.get("name")),
+        id=_str(node.get("id")) or key_id,
+        link=link,
+        description=html_to_text(raw_description),
+        city=city,
+        country=_country(node.get("country")),
+        lat=_float(_first(node.get("lat"), node.get("latitude"))),
+        lon=_float(_first(node.get("lon"), node.get("lng"), node.get("longitude"))),
+        member_count=member_count,
+        founded=founded,
+        topics=topics,
+        category=_str(category.get("name")) if isinstance(category, dict) else _str(category),
+        organisers=organisers_from(node),
+        sponsors=_sponsors(_get(node, "sponsors")),
+        pro_network=_pro_network(_first(node.get("proNetwork"), node.get("pro_network"))),
+        social=social,
+        website=social.get("OTHER"),
+        links=extract_links(raw_description),
+        is_private=is_private if isinstance(is_private, bool) else None,
+        state=_str(node.get("state")),
+        event_count=_int(_first(events.get("totalCount"), events.get("count")))
+        if isinstance(events, dict) else None,
+    )
+
+
+# ---------------------------------------------------------------- merging
+
+
+def _merge_into(base: Any, extra: Any) -> None:
+    """Fill `base`'s empty fields from `extra` (same dataclass); lists and dicts are unioned."""
+    for name, value in vars(extra).items():
+        current = getattr(base, name)
+        if isinstance(current, list):
+            for item in value:
+                if item not in current and not (isinstance(item, (Person, MeetupSponsor)) and any(
+                        getattr(c, "name", None) == item.name for c in current)):
+                    current.append(item)
+        elif isinstance(current, dict):
+            for k, v in (value or {}).items():
+                current.setdefault(k, v)
+        elif current in (None, "", False) and value not in (None, ""):
+            setattr(base, name, value)
+
+
+def add_group(facts: MeetupFacts, group: MeetupGroupFacts | None) -> None:
+    if group is None:
+        return
+    for g in facts.groups:
+        if g.urlname.lower() == group.urlname.lower():
+            _merge_into(g, group)
+            return
+    facts.groups.append(group)
+
+
+def add_event(facts: MeetupFacts, event: MeetupEventFacts | None) -> None:
+    if event is None:
+        return
+    for e in facts.events:
+        if e.key == event.key:
+            _merge_into(e, event)
+            return
+    facts.events.append(event)
+
+
+def merge_facts(primary: MeetupFacts, *others: MeetupFacts | None) -> MeetupFacts:
+    """Merge by group urlname and event key; `primary` wins where both say something."""
+    for other in others:
+        if other is None:
+            continue
+        for g in other.groups:
+            add_group(primary, g)
+        for e in other.events:
+            add_event(primary, e)
+        primary.errors += [x for x in other.errors if x not in primary.errors]
+        for url in other.event_urls:
+            if url not in primary.event_urls:
+                primary.event_urls.append(url)
+        if primary.total_count is None:
+            primary.total_count = other.total_count
+    return primary
+
+
+def merge_by_id(results: Iterable[MeetupFacts], source_url: str = "sweep") -> MeetupFacts:
+    """One facts object from many search pages (a keyword x location sweep), merged by id."""
+    merged = MeetupFacts(source_url=source_url, source_kind="sweep")
+    return merge_facts(merged, *results)
+
+
+# ---------------------------------------------------------------- GraphQL (gql-ext and legacy gql)
+
+GROUP_EVENT_CONNECTIONS = ("events", "unifiedEvents", "pastEvents", "upcomingEvents", "draftEvents")
+
+
+def _load_json(payload: Any) -> tuple[Any, str | None]:
+    if isinstance(payload, (bytes, bytearray)):
+        payload = payload.decode("utf-8", errors="replace")
+    if isinstance(payload, str):
+        try:
+            return json.loads(payload), None
+        except json.JSONDecodeError as exc:
+            return None, f"not JSON: {exc.msg} at line {exc.lineno}"
+    return payload, None
+
+
+def _paging(facts: MeetupFacts, conn: Any) -> None:
+    if not isinstance(conn, dict) or facts.next_cursor is not None or facts.has_next_page:
+        return
+    info = conn.get("pageInfo") or {}
+    facts.has_next_page = bool(info.get("hasNextPage"))
+    facts.next_cursor = _str(info.get("endCursor")) if facts.has_next_page else None
+    if facts.total_count is None:
+        facts.total_count = _int(_first(conn.get("totalCount"), conn.get("count")))
+
+
+def graphql_errors(payload: Any) -> list[str]:
+    """Readable messages of a GraphQL `errors` array (classification appended when given)."""
+    out: list[str] = []
+    for err in (payload.get("errors") or []) if isinstance(payload, dict) else []:
+        if isinstance(err, dict):
+            msg = _str(err.get("message")) or "unknown GraphQL error"
+            cls = _str((err.get("extensions") or {}).get("classification")) \
+                if isinstance(err.get("extensions"), dict) else None
+            out.append(f"{msg} ({cls})" if cls else msg)
+        else:
+            out.append(str(err))
+    return out
+
+
+def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | None = None,
+                  ) -> MeetupFacts:
+    """A gql-ext or legacy gql answer (dict, str or bytes) -> facts; `errors` kept as errors."""
+    data, problem = _load_json(payload)
+    facts = MeetupFacts(source_url=source_url, source_kind="gql-ext")
+    if problem:
+        facts.errors.append(problem)
+        return facts
+    if not isinstance(data, dict):
+        facts.errors.append("GraphQL answer is not a JSON object")
+        return facts
+    facts.errors += graphql_errors(data)
+    root = data.get("data") or {}
+    if not isinstance(root, dict):
+        return facts
+    variables = variables or {}
+
+    if "keywordSearch" in root:
+        facts.source_kind = "gql"
+        conn = root.get("keywordSearch")
+        for node in _nodes(conn):
+            result = node.get("result") if isinstance(node, dict) and "result" in node else node
+            if isinstance(result, dict) and (result.get("eventUrl") or result.get("dateTime")):
+                add_event(facts, event_from_node(result))
+            else:
+                add_group(facts, group_from_node(result))
+        _paging(facts, conn)
+
+    for name in ("groupSearch", "recommendedGroups"):
+        conn = root.get(name)
+        for node in _nodes(conn):
+            add_group(facts, group_from_node(node))
+        _paging(facts, conn)
+
+    for name in ("eventSearch", "recommendedEvents"):
+        conn = root.get(name)
+        for node in _nodes(conn):
+            add_event(facts, event_from_node(node))
+        _paging(facts, conn)
+
+    if isinstance(root.get("event"), dict):
+        add_event(facts, event_from_node(root["event"]))
+
+    group = root.get("groupByUrlname") or root.get("group")
+    if isinstance(group, dict):
+        if any(k in group for k in GROUP_EVENT_CONNECTIONS[1:]):
+            facts.source_kind = "gql"
+        g = group_from_node(group) or (group_from_node({**group, "urlname": variables["urlname"]})
+                                       if variables.get("urlname") else None)
+        if g is not None:
+            counts = [_int(_first(_get(group, c).get("totalCount"), _get(group, c).get("count")))
+                      for c in GROUP_EVENT_CONNECTIONS if isinstance(_get(group, c), dict)]
+            g.event_count = g.event_count if g.event_count is not None else (
+                max((c for c in counts if c is not None), default=None))
+        add_group(facts, g)
+        urlname = g.urlname if g else None
+        for cname in GROUP_EVENT_CONNECTIONS:
+            conn = _get(group, cname)
+            if not isinstance(conn, dict):
+                continue
+            for node in _nodes(conn):
+                add_event(facts, event_from_node(node, group_urlname=urlname))
+            if _nodes(conn) or cname == "events":
+                _paging(facts, conn)
+
+    network = root.get("proNetwork")
+    if isinstance(network, dict):
+        pro = _pro_network({**network, "urlname": network.get("urlname") or variables.get("urlname")})
+        conn = _get(network, "groupsSearch")
+        for node in _nodes(conn):
+            g = group_from_node(node)
+            if g is not None and pro and not g.pro_network:
+                g.pro_network = dict(pro)
+            add_group(facts, g)
+        _paging(facts, conn)
+        econn = _get(network, "eventsSearch")
+        for node in _nodes(econn):
+            add_event(facts, event_from_node(node))
+        if not _nodes(conn):
+            _paging(facts, econn)
+    return facts
+
+
+# ---------------------------------------------------------------- REST v3
+
+
+def parse_rest_v3(source_url: str, payload: Any) -> MeetupFacts:
+    """A REST v3 body: a list of groups (find/groups), events (/{urlname}/events), or one item."""
+    data, problem = _load_json(payload)
+    facts = MeetupFacts(source_url=source_url, source_kind="rest-v3")
+    if problem:
+        facts.errors.append(problem)
+        return facts
+    if isinstance(data, dict) and isinstance(data.get("errors"), list):
+        facts.errors += [_str(e.get("message")) or _str(e.get("code")) or "REST error"
+                         for e in data["errors"] if isinstance(e, dict)]
+        return facts
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if _is_rest_event(item):
+            event = event_from_node(item)
+            add_event(facts, event)
+            if isinstance(item.get("group"), dict):
+                add_group(facts, group_from_node(item["group"]))
+        elif item.get("urlname") or item.get("link"):
+            add_group(facts, group_from_node(item))
+    return facts
+
+
+def _is_rest_event(item: dict[str, Any]) -> bool:
+    return "time" in item or "yes_rsvp_count" in item or bool(event_id_from_url(_str(item.get("link"))))
+
+
+# ---------------------------------------------------------------- __NEXT_DATA__ (Apollo state)
+
+_NEXT_DATA = re.compile(
+    r"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+MAX_REF_DEPTH = 6  # Apollo refs nest (Event -> Group -> organizer); cycles are cut here
+
+
+def _resolver(state: dict[str, Any]) -> Callable[[Any], Any]:
+    """Returns a function that replaces `{"__ref": "Type:id"}` by the entity, recursively."""
+
+    def resolve(value: Any, depth: int = 0) -> Any:
+        if depth > MAX_REF_DEPTH:
+            return None
+        if isinstance(value, dict):
+            if set(value) == {"__ref"}:
+                target = state.get(value["__ref"])
+                return resolve(target, depth + 1) if isinstance(target, dict) else None
+            return {k: resolve(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v, depth + 1) for v in value]
+        return value
+
+    return resolve
+
+
+def _typename(key: str, obj: Any) -> str | None:
+    if isinstance(obj, dict) and isinstance(obj.get("__typename"), str):
+        return obj["__typename"]
+    return key.split(":", 1)[0] if ":" in key else None
+
+
+def next_data(html: str) -> dict[str, Any] | None:
+    m = _NEXT_DATA.search(html or "")
+    if not m:
+        return None
+    try:
+        data = json.loads(html_lib.unescape(m.group(1)) if "&quot;" in m.group(1) else m.group(1))
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+PAGE_PROP_EVENT_LISTS = ("eventsInLocation", "todayEvents", "thisWeekendEvents", "events")
+
+
+def parse_next_data(source_url: str, html: str) -> MeetupFacts | None:
+    """The `__NEXT_DATA__` payload -> facts; None when the page has none (another era or site)."""
+    data = next_data(html)
+    if data is None:
+        return None
+    facts = MeetupFacts(source_url=source_url, source_kind="next-data")
+    props = _path(data, "props", "pageProps") or {}
+    state = props.get("__APOLLO_STATE__") or _path(data, "props", "apolloState") or {}
+    if not isinstance(state, dict):
+        state = {}
+    resolve = _resolver(state)
+    page_urlname = urlname_from_url(source_url)
+    for key, obj in state.items():
+        kind = _typename(key, obj)
+        key_id = key.split(":", 1)[1] if ":" in key else None
+        if kind == "Group":
+            add_group(facts, group_from_node(resolve(obj), key_id=key_id))
+        elif kind == "Event":
+            node = resolve(obj)
+            if isinstance(node, dict) and not node.get("id") and key_id:
+                node["id"] = key_id
+            add_event(facts, event_from_node(node, group_urlname=page_urlname))
+    root = state.get("ROOT_QUERY")
+    if isinstance(root, dict):
+        for name in ("groupSearch", "eventSearch", "keywordSearch", "recommendedEvents"):
+            conn = resolve(_get(root, name))
+            for node in _nodes(conn):
+                node = node.get("result", node) if isinstance(node, dict) else node
+                if isinstance(node, dict) and node.get("eventUrl"):
+                    add_event(facts, event_from_node(node))
+                else:
+                    add_group(facts, group_from_node(node))
+            if isinstance(conn, dict) and facts.total_count is None:
+                facts.total_count = _int(_first(conn.get("totalCount"), conn.get("count")))
+    if isinstance(props.get("event"), dict):
+        event = resolve(props["event"])
+        add_event(facts, event_from_node(event, group_urlname=page_urlname))
+        if isinstance(event.get("group"), dict):
+            add_group(facts, group_from_node(event["group"]))
+    if isinstance(props.get("group"), dict):
+        add_group(facts, group_from_node(resolve(props["group"])))
+    for name in PAGE_PROP_EVENT_LISTS:
+        for node in _nodes(resolve(props.get(name))):
+            add_event(facts, event_from_node(node))
+    return facts
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+_JSONLD = re.compile(
+    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_ATTENDANCE = {"online": "ONLINE", "offline": "PHYSICAL", "mixed": "HYBRID"}
+_EVENT_STATUS = {"eventcancelled": "CANCELLED", "eventpostponed": "POSTPONED",
+                 "eventscheduled": "ACTIVE", "eventrescheduled": "ACTIVE",
+                 "eventmovedonline": "ACTIVE"}
+
+
+def _jsonld_items(html: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            items.append(value)
+            if "@graph" in value:
+                walk(value["@graph"])
+
+    for m in _JSONLD.finditer(html or ""):
+        try:
+            walk(json.loads(m.group(1).strip()))
+        except json.JSONDecodeError:
+            continue
+    return items
+
+
+def _types(item: dict[str, Any]) -> list[str]:
+    t = item.get("@type")
+    return [str(x) for x in t] if isinstance(t, list) else [str(t)] if t else []
+
+
+def _schema_token(value: Any) -> str:
+    return str(value or "").rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _jsonld_venue(loc: dict[str, Any]) -> MeetupVenue | None:
+    types = [t.lower() for t in _types(loc)]
+    if "virtuallocation" in types:
+        return MeetupVenue(name=_str(loc.get("name")) or "Online event", venue_type="online")
+    address = loc.get("address")
+    if isinstance(address, str):
+        address = {"streetAddress": address}
+    address = address if isinstance(address, dict) else {}
+    geo = loc.get("geo") if isinstance(loc.get("geo"), dict) else {}
+    country = address.get("addressCountry")
+    if isinstance(country, dict):
+        country = country.get("name")
+    venue = MeetupVenue(
+        name=_str(loc.get("name")),
+        address=_str(address.get("streetAddress")),
+        city=_str(address.get("addressLocality")),
+        postcode=_str(address.get("postalCode")),
+        country=_country(country),
+        lat=_float(geo.get("latitude")),
+        lon=_float(geo.get("longitude")),
+        state=_str(address.get("addressRegion")),
+    )
+    return venue if (venue.name or venue.address) else None
+
+
+def parse_jsonld(source_url: str, html: str) -> MeetupFacts | None:
+    """Event JSON-LD (any `@type` ending in `Event`) -> facts; None when there is none."""
+    events = [i for i in _jsonld_items(html) if any(t.endswith("Event") for t in _types(i))]
+    if not events:
+        return None
+    facts = MeetupFacts(source_url=source_url, source_kind="jsonld")
+    for item in events:
+        url = clean_event_url(_str(item.get("url")) or source_url)
+        key = event_id_from_url(url)
+        if not key:
+            continue
+        locations = item.get("location")
+        locations = locations if isinstance(locations, list) else [locations] if locations else []
+        venues = [v for v in (_jsonld_venue(x) for x in locations if isinstance(x, dict)) if v]
+        mode = _ATTENDANCE.get(_schema_token(item.get("eventAttendanceMode")).replace(
+            "eventattendancemode", ""))
+        mode = mode or mode_from_venues(venues)
+        organizer = item.get("organizer")
+        organizer = organizer[0] if isinstance(organizer, list) and organizer else organizer
+        urlname = urlname_from_url(url)
+        if isinstance(organizer, dict):
+            org_url = _str(organizer.get("url"))
+            urlname = urlname_from_url(org_url) or urlname
+            if urlname:
+                add_group(facts, MeetupGroupFacts(urlname=urlname, name=_str(organizer.get("name")),
+                                                  link=org_url))
+        raw_description = _str(item.get("description"))
+        add_event(facts, MeetupEventFacts(
+            key=key,
+            title=_str(item.get("name")) or "",
+            url=url,
+            group_urlname=urlname,
+            start=iso_time(item.get("startDate")),
+            end=iso_time(item.get("endDate")),
+            status=_EVENT_STATUS.get(_schema_token(item.get("eventStatus"))),
+            event_type=mode,
+            venues=venues,
+            id=key,
+            description=html_to_text(raw_description),
+            links=extract_links(raw_description),
+        ))
+    return facts
+
+
+# ---------------------------------------------------------------- MWP (2017-2020) APP_RUNTIME
+
+_APP_RUNTIME = re.compile(r"window\.APP_RUNTIME\s*=\s*")
+
+
+def parse_app_runtime(source_url: str, html: str) -> MeetupFacts | None:
+    """`window.APP_RUNTIME = {escapedState}` of old pages: REST v3 JSON under `api.*.value`."""
+    m = _APP_RUNTIME.search(html or "")
+    if not m:
+        return None
+    try:
+        runtime, _ = json.JSONDecoder().raw_decode(html, m.end())
+        escaped = runtime.get("escapedState") if isinstance(runtime, dict) else None
+        state = json.loads(html_lib.unescape(escaped)) if isinstance(escaped, str) else escaped
+    except (json.JSONDecodeError, TypeError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    facts = MeetupFacts(source_url=source_url, source_kind="mwp")
+    api = state.get("api") if isinstance(state.get("api"), dict) else {}
+    for entry in api.values():
+        value = entry.get("value") if isinstance(entry, dict) and "value" in entry else None
+        if value is not None:
+            merge_facts(facts, parse_rest_v3(source_url, value))
+    return facts
+
+
+# ---------------------------------------------------------------- DOM fallbacks
+
+_ORGANISED_BY = re.compile(r"\b(organi[sz]ed|hosted)\s+by\b\s*:?\s*(.*)", re.IGNORECASE)
+_SOCIAL_LABEL = re.compile(r"^group-([a-z]+)-button$")
+_MEMBERS = re.compile(r"([\d,.]+)\s+members?", re.IGNORECASE)
+
+
+def _text(el: Any) -> str | None:
+    return _str(el.get_text(" ", strip=True)) if isinstance(el, Tag) else None
+
+
+def _next_element_sibling(el: Tag | None) -> Tag | None:
+    return el.find_next_sibling() if isinstance(el, Tag) else None
+
+
+def _people_after_label(soup: BeautifulSoup, kind: str) -> list[str]:
+    """Names shown after "Organized by" / "Hosted by" (same text node or the next one)."""
+    names: list[str] = []
+    for node in soup.find_all(string=_ORGANISED_BY):
+        m = _ORGANISED_BY.search(str(node))
+        if not m or not m.group(1).lower().startswith(kind):
+            continue
+        name = _str(m.group(2))
+        if not name:
+            nxt = node.find_next(string=lambda s: bool(s and s.strip()))
+            name = _str(nxt)
+        if name and len(name) <= 120 and name not in names:
+            names.append(name)
+    return names
+
+
+def _dom_social(soup: BeautifulSoup) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in soup.find_all(attrs={"data-event-label": _SOCIAL_LABEL}):
+        service = _SOCIAL_LABEL.match(el["data-event-label"]).group(1).upper()  # type: ignore[union-attr]
+        href = el.get("href") if el.name == "a" else None
+        if not href and (parent := el.find_parent("a")):
+            href = parent.get("href")
+        if href and is_http_url(str(href)):
+            out.setdefault(service, str(href))
+    return out
+
+
+def _dom_sponsors(soup: BeautifulSoup) -> list[MeetupSponsor]:
+    sponsors: list[MeetupSponsor] = []
+    for slide in soup.select("li.swiper-slide"):
+        link = slide.select_one('a[data-event-label="sponsor-group-home-button"]')
+        name = _text(slide.select_one(".break-words.font-medium"))
+        if not name or not (link or slide.find_parent(id=re.compile("sponsor"))):
+            continue
+        sponsors.append(MeetupSponsor(name=name, url=_str(link.get("href")) if link else None,
+                                      description=_text(slide.select_one(".text-sm"))))
+    section = soup.find(id=re.compile(r"^sponsors?-section$"))
+    if isinstance(section, Tag):
+        container = section.find_parent() or section
+        for a in container.find_all("a", href=True):
+            name = _text(a)
+            if name and is_http_url(a["href"]) and not is_meetup_url(a["href"]) \
+                    and all(s.name != name for s in sponsors):
+                sponsors.append(MeetupSponsor(name=name, url=a["href"]))
+    return sponsors
+
+
+def _dom_topics(soup: BeautifulSoup) -> list[str]:
+    topics = [t for t in (_text(a) for a in soup.select('a[data-event-label="topic-link"]')) if t]
+    section = soup.find(id="topics-section")
+    if isinstance(section, Tag) and (grand := section.parent and section.parent.parent):
+        holder = _next_element_sibling(grand)
+        if holder is not None:
+            topics += [t for t in (_text(s) for s in holder.find_all("span")) if t and t not in topics]
+    return topics
+
+
+def _dom_event_urls(soup: BeautifulSoup, base_url: str, urlname: str | None) -> list[str]:
+    out: list[str] = []
+    for a in soup.find_all("a", href=True):
+        href = str(a["href"])
+        if href.startswith("/"):
+            href = "https://www.meetup.com" + href
+        if event_id_from_url(href) and (not urlname or urlname_from_url(href) == urlname):
+            url = clean_event_url(href)
+            if url and url not in out:
+                out.append(url)
+    return out
+
+
+def parse_dom(source_url: str, html: str) -> MeetupFacts:
+    """DOM selectors of the 2023 and post-October-2025 layouts (and a few older ones)."""
+    facts = MeetupFacts(source_url=source_url, source_kind="dom")
+    soup = BeautifulSoup(html or "", "lxml")
+    urlname = urlname_from_url(source_url)
+    facts.event_urls = _dom_event_urls(soup, source_url, urlname)
+    if not urlname:
+        return facts
+    event_id = event_id_from_url(source_url)
+    if event_id:
+        title = _text(soup.select_one("main h1") or soup.select_one("h1"))
+        time_el = soup.select_one("main aside time[datetime]") or soup.select_one("time[datetime]")
+        if title:
+            add_event(facts, MeetupEventFacts(
+                key=event_id, title=title, url=clean_event_url(source_url), group_urlname=urlname,
+                start=iso_time(time_el.get("datetime")) if time_el else None,
+                hosts=_people_after_label(soup, "hosted"), id=event_id))
+        return facts
+    name = _text(soup.select_one("main section h1") or soup.select_one("a.groupHomeHeader-groupNameLink")
+                 or soup.select_one("h1"))
+    members = (_MEMBERS.search(_text(soup.select_one("#member-count-link")) or "")
+               or _MEMBERS.search(_text(soup.select_one("a.groupHomeHeaderInfo-memberLink")) or "")
+               or _MEMBERS.search(_text(soup.select_one("main section")) or ""))
+    about = soup.find(id="about-section")
+    description = _text(_next_element_sibling(about.parent)) if isinstance(about, Tag) and about.parent \
+        else _text(soup.select_one(".group-description--wrapper"))
+    city_text = _text(soup.select_one("#city-link"))
+    social = _dom_social(soup)
+    for a in soup.select("li.group-description-socialLink a[href]"):
+        host = (urlsplit(a["href"]).hostname or "").lower()
+        service = next((s for s in ("twitter", "facebook", "linkedin", "instagram") if s in host), "other")
+        social.setdefault(service.upper(), a["href"])
+    group = MeetupGroupFacts(
+        urlname=urlname,
+        name=name,
+        link=f"https://www.meetup.com/{urlname}/",
+        description=description,
+        city=city_text.split(",")[0].strip() if city_text else None,
+        member_count=_int(members.group(1)) if members else None,
+        topics=_dom_topics(soup),
+        organisers=[Person(name=n, role="organiser") for n in _people_after_label(soup, "organi")],
+        sponsors=_dom_sponsors(soup),
+        social=social,
+        website=social.get("OTHER"),
+        links=extract_links(description),
+    )
+    if any([group.name, group.member_count, group.topics, group.organisers, group.sponsors, group.social]):
+        add_group(facts, group)
+    return facts
+
+
+# ---------------------------------------------------------------- one entry point for any capture
+
+
+def _decode(body: bytes | str, headers: dict[str, str] | None) -> str:
+    if isinstance(body, str):
+        return body
+    ctype = (headers or {}).get("content-type", "")
+    m = re.search(r"charset=([\w-]+)", ctype, re.IGNORECASE)
+    try:
+        return body.decode(m.group(1) if m else "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def parse_meetup_page(source_url: str, body: bytes | str, headers: dict[str, str] | None = None,
+                      ) -> MeetupFacts:
+    """Any Meetup capture -> facts: JSON (GraphQL / REST) or HTML (`__NEXT_DATA__`, then
+    `APP_RUNTIME`, then JSON-LD, then DOM); the richer source wins, the others fill gaps."""
+    text = _decode(body, headers)
+    ctype = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "").lower()
+    stripped = text.lstrip()
+    if "json" in ctype or stripped[:1] in "{[" and stripped:
+        data, problem = _load_json(stripped)
+        if problem is None:
+            if isinstance(data, dict) and ("data" in data or "errors" in data):
+                return parse_graphql(source_url, data)
+            return parse_rest_v3(source_url, data)
+    results = [parse_next_data(source_url, text), parse_app_runtime(source_url, text),
+               parse_jsonld(source_url, text), parse_dom(source_url, text)]
+    found = [r for r in results if r is not None]
+    primary = found[0]
+    return merge_facts(primary, *found[1:])
