@@ -1,0 +1,183 @@
+"""Meetup page parsers against authored pages (tests/fixtures/meetup) and small built-in cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvester.extract.meetup import (
+    clean_event_url,
+    event_id_from_url,
+    extract_links,
+    iso_time,
+    merge_by_id,
+    parse_graphql,
+    parse_jsonld,
+    parse_meetup_page,
+    urlname_from_url,
+)
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "meetup"
+
+
+def page(name: str, url: str):
+    return parse_meetup_page(url, (PAGES / name).read_bytes(), {"content-type": "text/html; charset=utf-8"})
+
+
+def test_next_data_group_page_with_sponsors_organiser_network() -> None:
+    facts = page("group-page-next-data.html", "https://www.meetup.com/bristol-creative-tech/")
+    assert facts.source_kind == "next-data"
+    [g] = facts.groups
+    assert (g.id, g.urlname, g.name, g.city, g.country, g.member_count) == (
+        "40000001", "Bristol-Creative-Tech", "Bristol Creative Tech", "Bristol", "gb", 1234)
+    assert g.topics == ["Immersive Technology", "Game Development"]  # activeTopics __refs resolved
+    assert [(p.name, p.role) for p in g.organisers] == [("Alex Organiser", "organiser")]
+    assert [(s.name, s.url) for s in g.sponsors] == [
+        ("Watershed", "https://www.watershed.co.uk/"), ("Pixel Forge Ltd", None)]  # `sponsors({...})` key
+    assert g.pro_network == {"name": "Creative Tech Network", "urlname": "creative-tech-network",
+                             "link": "https://www.meetup.com/pro/creative-tech-network/"}
+    assert g.website == "https://bristolcreativetech.org.uk/"
+    assert g.social["TWITTER"] == "https://twitter.com/bristolcreatech"
+    assert g.links == ["https://www.watershed.co.uk/", "https://examplestudio.co.uk"]
+    assert g.event_count == 2
+    by_key = {e.key: e for e in facts.events}
+    assert set(by_key) == {"bct-token-0001", "310000002"}  # token when given, else the URL id
+    xr = by_key["bct-token-0001"]
+    assert xr.id == "310000001"
+    assert xr.url == "https://www.meetup.com/bristol-creative-tech/events/310000001/"  # ?recId dropped
+    assert xr.rsvp_count == 57 and xr.hosts == ["Alex Organiser"]
+    assert [(v.name, v.postcode) for v in xr.venues] == [("Watershed", "BS1 5TX")]
+    assert by_key["310000002"].event_type == "ONLINE"
+    # event links in the DOM are kept for the crawler (a page may link more than its state holds)
+    assert "https://www.meetup.com/bristol-creative-tech/events/310000003/" in facts.event_urls
+
+
+def test_dom_2023_group_page() -> None:
+    facts = page("group-page-2023-dom.html", "https://www.meetup.com/cardiff-games-makers/")
+    assert facts.source_kind == "dom"
+    [g] = facts.groups
+    assert (g.name, g.city, g.member_count) == ("Cardiff Games Makers", "Cardiff", 1433)
+    assert [(s.name, s.url, s.description) for s in g.sponsors] == [
+        ("Tramshed Tech", "https://www.tramshedtech.co.uk/", "Our venue and coffee"),
+        ("Clwstwr", "https://clwstwr.org.uk/", "Funding for prototypes")]
+    assert g.topics == ["Game Development", "Indie Games"]
+    assert g.website == "https://cardiffgamesmakers.wales/"
+    assert g.social["TWITTER"] == "https://twitter.com/cdfgamesmakers"
+    assert [(p.name, p.role) for p in g.organisers] == [("Rhian Example", "organiser")]
+    assert facts.event_urls == [  # only this group's events; query strings dropped
+        "https://www.meetup.com/cardiff-games-makers/events/297000001/",
+        "https://www.meetup.com/cardiff-games-makers/events/297000002/",
+        "https://www.meetup.com/cardiff-games-makers/events/296000009/"]
+
+
+def test_dom_2025_group_page_with_locale_prefix() -> None:
+    facts = page("group-page-2025-dom.html", "https://www.meetup.com/en-GB/salford-media-meetup/")
+    [g] = facts.groups
+    assert (g.urlname, g.name, g.member_count) == ("salford-media-meetup", "Salford Media Meetup", 812)
+    assert g.topics == ["Broadcasting", "Digital Media"]
+    assert g.social == {"OTHER": "https://salfordmedia.example.org/",
+                        "LINKEDIN": "https://www.linkedin.com/company/salford-media-meetup/"}
+    assert g.website == "https://salfordmedia.example.org/"
+    assert g.description.startswith("Producers, developers and designers")
+    assert set(g.links) == {"https://www.mediacityuk.co.uk/", "https://www.salford.ac.uk/"}
+    assert [p.name for p in g.organisers] == ["Sam Host"]
+
+
+def test_event_page_jsonld_education_event_hybrid_and_page_props() -> None:
+    url = "https://www.meetup.com/bristol-creative-tech/events/311111111/"
+    facts = page("event-page-jsonld.html", url)
+    [e] = facts.events
+    assert (e.key, e.title, e.event_type, e.status) == (
+        "311111111", "Volumetric capture workshop", "HYBRID", "ACTIVE")
+    assert (e.start, e.end) == ("2026-10-15T18:00:00+01:00", "2026-10-15T20:30:00+01:00")
+    assert [(v.name, v.postcode, v.venue_type) for v in e.venues] == [
+        ("Engine Shed", "BS1 6QH", None), ("Online event", None, "online")]
+    assert e.hosts == ["Alex Organiser", "Jo Speaker"]  # pageProps.event.eventHosts
+    assert e.topics == ["Virtual Reality"]
+    assert e.links == ["https://www.bristolmedia.co.uk/"]
+    assert [(g.urlname, g.name) for g in facts.groups] == [("bristol-creative-tech", "Bristol Creative Tech")]
+    # JSON-LD alone gives the same event
+    only = parse_jsonld(url, (PAGES / "event-page-jsonld.html").read_text())
+    assert only is not None and only.events[0].venues == e.venues
+
+
+def test_event_page_jsonld_only_social_event() -> None:
+    facts = page("event-page-jsonld-only.html", "https://www.meetup.com/cardiff-games-makers/events/297000001/")
+    assert facts.source_kind == "jsonld"
+    [e] = facts.events
+    assert (e.key, e.status, e.event_type, e.start) == (
+        "297000001", "CANCELLED", "PHYSICAL", "2026-11-03T19:30:00+00:00")
+    assert [(v.name, v.address, v.city, v.postcode, v.country) for v in e.venues] == [
+        ("Tramshed Tech", "Pendyris Street", "Cardiff", "CF11 6BH", "gb")]
+    assert e.hosts == ["Rhian Example"]  # "Hosted by" in the DOM fills what JSON-LD lacks
+    assert facts.groups[0].name == "Cardiff Games Makers"
+
+
+def test_mwp_app_runtime_page() -> None:
+    facts = page("group-page-mwp-2018.html", "https://www.meetup.com/Manchester-Web-Meetup/")
+    assert facts.source_kind == "mwp"
+    [g] = facts.groups
+    assert (g.urlname, g.city, g.country, g.state, g.member_count) == (
+        "Manchester-Web-Meetup", "Manchester", "gb", "18", 2150)
+    assert g.founded == "2010-01-01T00:00:00+00:00"
+    assert g.links == ["https://www.madlab.org.uk/"]
+    assert g.description == "Web folk of Manchester. Hosted at MadLab."
+    assert [e.key for e in facts.events] == ["245000001", "245000002"]
+    assert facts.events[1].start == "2018-04-01T21:00:00+01:00"
+    assert facts.events[0].venues[0].postcode == "M4 1HN"
+
+
+def test_graphql_null_group_is_no_data_not_error() -> None:
+    facts = parse_graphql("https://api.meetup.com/gql-ext", {"data": {"groupByUrlname": None}})
+    assert facts.errors == [] and facts.groups == [] and facts.events == []
+
+
+def test_graphql_event_search_with_token() -> None:
+    payload = {"data": {"eventSearch": {
+               "totalCount": 1, "pageInfo": {"hasNextPage": False, "endCursor": None},
+               "edges": [{"node": {"id": "1", "token": "tok-1", "title": "T",
+                                   "eventUrl": "https://www.meetup.com/g/events/1/",
+                                   "dateTime": "2026-01-01T10:00Z", "group": {"urlname": "g"}}}]}}}
+    facts = parse_graphql("u", payload)
+    assert [(e.key, e.start, e.group_urlname) for e in facts.events] == [
+        ("tok-1", "2026-01-01T10:00:00+00:00", "g")]
+
+
+def test_not_json_is_an_error() -> None:
+    assert parse_graphql("u", b"<html>").errors[0].startswith("not JSON")
+
+
+@pytest.mark.parametrize(("url", "urlname", "event_id"), [
+    ("https://www.meetup.com/Manchester-Web-Meetup/", "manchester-web-meetup", None),
+    ("https://www.meetup.com/de-DE/munichs-robotics-meetup/", "munichs-robotics-meetup", None),
+    ("https://www.meetup.com/bristol-js/events/", "bristol-js", None),
+    ("https://www.meetup.com/bristol-js/events/past/", "bristol-js", None),
+    ("https://www.meetup.com/bristol-js/events/312178333/?recId=1", "bristol-js", "312178333"),
+    ("https://www.meetup.com/b/events/lkzghtyfcqbcc/", "b", "lkzghtyfcqbcc"),
+    ("https://www.meetup.com/find/?keywords=tech", None, None),
+    ("https://www.meetup.com/pro/rladies/", None, None),
+    ("https://example.org/bristol-js/", None, None),
+])
+def test_url_parts(url: str, urlname: str | None, event_id: str | None) -> None:
+    assert urlname_from_url(url) == urlname
+    assert event_id_from_url(url) == event_id
+
+
+def test_small_helpers() -> None:
+    assert clean_event_url("https://www.meetup.com/g/events/1?x=1#a") == "https://www.meetup.com/g/events/1/"
+    assert iso_time("2023-07-18T13:00:00+01:00[Europe/London]") == "2023-07-18T13:00:00+01:00"
+    assert iso_time("not a date") is None
+    assert extract_links(r"see [https://a.org/x\-y](https://a.org/x-y), and https://b.co.uk/. "
+                         "https://www.meetup.com/g/") == ["https://a.org/x-y", "https://b.co.uk/"]
+
+
+def test_merge_by_id_for_sweeps() -> None:
+    a = parse_graphql("a", {"data": {"groupSearch": {"edges": [
+        {"node": {"id": "1", "urlname": "one", "name": "One"}}, {"node": {"id": "2", "urlname": "two"}}]}}})
+    b = parse_graphql("b", {"data": {"groupSearch": {"edges": [
+        {"node": {"id": "2", "urlname": "Two", "city": "Bristol"}},
+        {"node": {"id": "3", "urlname": "three"}}]}}})
+    merged = merge_by_id([a, b])
+    assert [g.urlname for g in merged.groups] == ["one", "two", "three"]
+    assert merged.groups[1].city == "Bristol"
