@@ -1,0 +1,199 @@
+"""Emails, UK phone numbers and UK postcodes from a page's links and visible text.
+
+Pure string functions; `page.py` feeds them the mailto/tel hrefs and the visible text.
+
+- Emails: mailto links (percent- and entity-encoded, `?subject=` dropped), plain text, the common
+  obfuscations ("name [at] domain [dot] org", "name (at) domain", and "name at domain dot org"
+  only right after an email-like word) and Cloudflare's email protection. HTML comments are not
+  read: they are not published text (authors park old or private addresses there).
+- Junk dropped: image names (logo@2x.png), example/placeholder domains (you@domain.com),
+  error-reporting and builder addresses (sentry, wixpress).
+- Phones: UK only, normalised to E.164. A national number must be written with its trunk 0 (or
+  +44 / 0044), so a bare 10-digit Indian or US number is never read as British.
+- Postcodes: the UK format, upper case, normalised to "BS1 5TX"; a postcode glued to a further
+  letter or digit ("CB1 2ABX") is rejected.
+All patterns use bounded quantifiers and the email scan only looks around '@' signs, so time
+stays linear on hostile pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+import phonenumbers
+
+# ---------------------------------------------------------------- emails
+
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,8}"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,24}"
+_EMAIL_FULL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
+_LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+'-]{1,64}$")
+_DOMAIN_HEAD = re.compile(rf"^{_DOMAIN}(?![A-Za-z0-9-])")
+# How many '@' signs one page may have scanned: far above any real page, a ceiling for hostile ones.
+MAX_AT_SIGNS = 5000
+
+_BRACKET_AT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]\s{0,3}", re.I)
+_BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}", re.I)
+# "name at domain dot org": only after a word that says an address follows.
+_SPELLED = re.compile(
+    r"(?:e-?mail|ebost|e-bost|contact|write\s{1,3}to)[^\n]{0,40}?\b([A-Za-z0-9._-]{1,64})\s{1,3}at\s{1,3}"
+    r"([A-Za-z0-9-]{1,63}(?:\s{1,3}dot\s{1,3}[A-Za-z0-9-]{1,63}){1,4})\b", re.I)
+
+_IMAGE_TAIL = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|ico|tiff?|avif|css|js|woff2?)$", re.I)
+PLACEHOLDER_DOMAINS = frozenset({
+    "example.com", "example.org", "example.net", "example.co.uk", "domain.com", "yourdomain.com",
+    "your-domain.com", "mydomain.com", "company.com", "yourcompany.com", "email.com", "test.com",
+    "website.com", "yoursite.com", "mysite.com", "sample.com", "address.com",
+})
+# Error trackers and site builders put their own addresses in every page they serve.
+SERVICE_DOMAINS = frozenset({
+    "sentry.io", "sentry-next.wixpress.com", "wixpress.com", "sentry.wixpress.com",
+    "ingest.sentry.io", "o1.ingest.sentry.io", "wordpress.com", "squarespace.com", "zohosites.com",
+})
+PLACEHOLDER_LOCALS = frozenset({
+    "you", "your", "yourname", "your.name", "your-name", "name", "user", "username", "someone",
+    "email", "youremail", "your.email", "john.doe", "jane.doe", "johndoe", "janedoe",
+    "firstname.lastname", "first.last", "firstname", "test",
+})
+
+
+def _clean_email(candidate: str) -> str | None:
+    email = candidate.strip().strip(".,;:'\"<>()[]").lower()
+    if len(email) > 254 or not _EMAIL_FULL.match(email):
+        return None
+    local, _, domain = email.rpartition("@")
+    if _IMAGE_TAIL.search(email) or re.search(r"@\d+x\.", email):
+        return None  # logo@2x.png and friends
+    if local in PLACEHOLDER_LOCALS:
+        return None
+    parts = domain.split(".")
+    for i in range(len(parts) - 1):
+        suffix = ".".join(parts[i:])
+        if suffix in PLACEHOLDER_DOMAINS or suffix in SERVICE_DOMAINS:
+            return None
+    if parts[0] in ("example", "sentry") or domain.endswith((".example", ".invalid", ".test", ".local")):
+        return None
+    if re.fullmatch(r"[0-9a-f]{24,}", local):
+        return None  # hashes (error-tracker keys)
+    return email
+
+
+def email_from_mailto(href: str) -> list[str]:
+    """Addresses in a mailto href: percent-decoded, query (?subject=...) dropped."""
+    value = href.strip()
+    if value[:7].lower() != "mailto:":
+        return []
+    value = unquote(value[7:].split("?", 1)[0])
+    return [e for e in (_clean_email(p) for p in re.split(r"[,;]", value)) if e]
+
+
+def deobfuscate(text: str) -> str:
+    """Turn "name [at] domain [dot] org" and "name (at) domain" into plain addresses."""
+    if "at" not in text.lower() and "@" not in text:
+        return text
+    text = _BRACKET_AT.sub("@", text)
+    text = _BRACKET_DOT.sub(".", text)
+
+    def spelled(m: re.Match[str]) -> str:
+        domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
+        return m.group(0)[: m.start(1) - m.start(0)] + f" {m.group(1)}@{domain} "
+
+    return _SPELLED.sub(spelled, text)
+
+
+def emails_in_text(text: str) -> list[str]:
+    """Addresses written in text (after de-obfuscation), scanning only around '@' signs."""
+    text = deobfuscate(text)
+    found: list[str] = []
+    pos = text.find("@")
+    seen_at = 0
+    while pos != -1 and seen_at < MAX_AT_SIGNS:
+        seen_at += 1
+        local = _LOCAL_TAIL.search(text, max(0, pos - 64), pos)
+        if local is not None and local.end() == pos:
+            domain = _DOMAIN_HEAD.match(text[pos + 1: pos + 256])
+            if domain:
+                email = _clean_email(f"{local.group(0).lstrip('.')}@{domain.group(0)}")
+                if email:
+                    found.append(email)
+        pos = text.find("@", pos + 1)
+    return list(dict.fromkeys(found))
+
+
+def decode_cfemail(hexstr: str) -> str | None:
+    """Cloudflare email protection: the first byte is the XOR key of the rest."""
+    hexstr = hexstr.strip()
+    if not re.fullmatch(r"(?:[0-9a-fA-F]{2}){2,200}", hexstr):
+        return None
+    data = bytes.fromhex(hexstr)
+    try:
+        decoded = bytes(b ^ data[0] for b in data[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return _clean_email(decoded)
+
+
+def clean_emails(candidates: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(e for e in (_clean_email(c) for c in candidates) if e))
+
+
+# ---------------------------------------------------------------- phones
+
+# A UK number as people write it: +44 / 0044 / (0), or a national number starting with 0,
+# then 9-10 more digits with spaces, dots, hyphens or brackets between them.
+_PHONE = re.compile(
+    r"(?<![\w+/=.-])(?:\+\s?44\s?(?:\(0\)\s?)?|0044\s?|\(?0)\d[\d \u00a0\u2009().-]{7,18}\d(?![\d/])")
+_SEPARATORS = re.compile(r"[^\d+]")
+
+
+def uk_phone(raw: str) -> str | None:
+    """E.164 for a valid UK number written in a UK way, else None."""
+    digits = _SEPARATORS.sub("", raw.replace("(0)", ""))
+    if digits.startswith("0044"):
+        digits = "+44" + digits[4:]
+    if not (digits.startswith("+44") or digits.startswith("0")):
+        return None  # no trunk 0 and no +44: not a UK way of writing a number
+    if digits.startswith("+") and not digits.startswith("+44"):
+        return None
+    national = digits[3:] if digits.startswith("+44") else digits[1:]
+    if not 9 <= len(national) <= 10:
+        return None
+    try:
+        number = phonenumbers.parse("+44" + national, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "GB":
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_from_tel(href: str) -> str | None:
+    """A tel: href's number if it is a UK number (bare digits without a trunk 0 are not)."""
+    value = unquote(href.strip()[4:]).split(";", 1)[0].split("?", 1)[0]
+    return uk_phone(value)
+
+
+def phones_in_text(text: str) -> list[str]:
+    found = [uk_phone(m.group(0)) for m in _PHONE.finditer(text)]
+    return list(dict.fromkeys(p for p in found if p))
+
+
+# ---------------------------------------------------------------- postcodes
+
+# Outward code: area letters (no Q, V, X first; no I, J, Z second) + district; inward: digit +
+# two letters without C, I, K, M, O, V. Upper case only: lower-case look-alikes are mostly not
+# postcodes. GIR 0AA is Girobank's historic code.
+_POSTCODE = re.compile(
+    r"(?<![A-Za-z0-9])(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|"
+    r"[A-HK-Y][0-9][ABEHMNPRVWXY])[ \u00a0]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
+
+
+def normalise_postcode(raw: str) -> str:
+    compact = re.sub(r"\s", "", raw).upper()
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def postcodes_in_text(text: str) -> list[str]:
+    return list(dict.fromkeys(normalise_postcode(m.group(1)) for m in _POSTCODE.finditer(text)))

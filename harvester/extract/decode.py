@@ -1,0 +1,79 @@
+"""Bytes to text for HTML pages: the Content-Type charset, then the page's own <meta>, then detection.
+
+Never raises: a page whose declared charset is unknown or wrong still decodes (undecodable bytes
+become U+FFFD), because one badly labelled page must not stop a harvest.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+
+# Only the start of a document may declare its charset (the HTML spec prescans 1024 bytes;
+# we look a little further because some builders put long comments first).
+_PRESCAN_BYTES = 4096
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
+_META_CHARSET = re.compile(
+    rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _lookup(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'"))
+    except (LookupError, ValueError):
+        return None
+    # Browsers treat ISO-8859-1 and ASCII labels as windows-1252 (a superset); so do we.
+    if codec.name in ("latin-1", "iso8859-1", "ascii"):
+        return "cp1252"
+    return codec.name
+
+
+def header_charset(headers: Mapping[str, str] | None) -> str | None:
+    """The charset named by a Content-Type header, if it names a known codec."""
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if str(key).lower() == "content-type":
+            match = _HEADER_CHARSET.search(str(value))
+            return _lookup(match.group(1)) if match else None
+    return None
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The charset a page declares in `<meta charset>` or `<meta http-equiv=Content-Type>`."""
+    match = _META_CHARSET.search(body[:_PRESCAN_BYTES])
+    if not match:
+        return None
+    return _lookup(match.group(1).decode("ascii", "ignore"))
+
+
+def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> str:
+    """Decode an HTML body; see the module docstring for the order of evidence."""
+    if not body:
+        return ""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace")
+    for declared in (header_charset(headers), meta_charset(body)):
+        if declared:
+            try:
+                return body.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                continue  # a wrong label: fall through to the next source of evidence
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:200_000]).best()
+        if best is not None and best.encoding:
+            return body.decode(best.encoding, errors="replace")
+    except Exception:  # noqa: BLE001 - detection is best effort
+        pass
+    return body.decode("cp1252", errors="replace")

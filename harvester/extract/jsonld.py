@@ -1,0 +1,170 @@
+"""Structured data: schema.org JSON-LD (with @graph and nesting) and microdata.
+
+`structured_data(soup)` returns every schema.org node on the page as a flat list of dicts with a
+normalised `@type` list, so callers can ask for the Organization, the Persons or the
+PostalAddress without caring how the page nested them. Broken JSON (common: trailing commas,
+raw newlines, HTML comments around the script) is skipped, never raised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+MAX_NODES = 2000  # per page; a hostile page cannot make us walk forever
+MAX_DEPTH = 20
+
+# schema.org Organization subtypes we expect on organisation sites (LocalBusiness has hundreds of
+# subtypes, so anything ending in these words counts too; see `is_org_type`).
+ORG_TYPES = frozenset({
+    "Organization", "Corporation", "NGO", "GovernmentOrganization", "EducationalOrganization",
+    "CollegeOrUniversity", "ResearchOrganization", "LocalBusiness", "ProfessionalService",
+    "PerformingGroup", "MusicGroup", "TheaterGroup", "DanceGroup", "Museum", "LibrarySystem",
+    "Library", "NewsMediaOrganization", "SportsOrganization", "SportsTeam", "MedicalOrganization",
+    "VeterinaryCare", "Consortium", "FundingScheme", "OnlineBusiness", "Cooperative",
+    "WorkersUnion", "PoliticalParty", "Project", "FundingAgency", "ResearchProject",
+    "LegalService", "Store", "AnimalShelter", "School", "HighSchool", "MiddleSchool",
+    "ElementarySchool", "Preschool", "ArtGallery", "AdministrativeArea", "GovernmentOffice",
+    "CivicStructure", "EventVenue", "MovieTheater", "Church", "PlaceOfWorship",
+})
+_ORG_SUFFIXES = ("Organization", "Business", "Service", "Store", "Agency", "Group", "Office")
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    raw = node.get("@type") or node.get("type") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    out = []
+    for t in raw if isinstance(raw, list) else []:
+        if isinstance(t, str):
+            out.append(t.rsplit("/", 1)[-1].rsplit("#", 1)[-1].strip())
+    return out
+
+
+def is_org_type(types: list[str]) -> bool:
+    return any(t in ORG_TYPES or t.endswith(_ORG_SUFFIXES) for t in types)
+
+
+def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    if depth > MAX_DEPTH or len(out) >= MAX_NODES:
+        return
+    if isinstance(value, list):
+        for item in value[:MAX_NODES]:
+            _walk(item, out, depth + 1)
+    elif isinstance(value, dict):
+        types = _types(value)
+        if types:
+            node = dict(value)
+            node["@type"] = types
+            out.append(node)
+        for child in value.values():
+            if isinstance(child, dict | list):
+                _walk(child, out, depth + 1)
+
+
+_COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
+
+
+def jsonld_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    """Every typed node of every JSON-LD block, @graph and nested nodes included."""
+    nodes: list[dict[str, Any]] = []
+    for script in soup.find_all("script", type=re.compile(r"^\s*application/ld\+json", re.I)):
+        text = _COMMENT.sub("", script.string or script.get_text() or "").strip()
+        if not text:
+            continue
+        try:
+            data = json.loads(text, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        try:
+            _walk(data, nodes)
+        except RecursionError:
+            continue
+    return nodes
+
+
+def _itemprop_value(tag: Tag) -> str:
+    for attr in ("content", "href", "src", "datetime"):
+        value = tag.get(attr)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return " ".join(tag.get_text(" ").split())
+
+
+def microdata_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    """Each itemscope with an itemtype, as a dict of its direct itemprops (values as strings)."""
+    nodes: list[dict[str, Any]] = []
+    for scope in soup.find_all(attrs={"itemtype": True}, limit=MAX_NODES):
+        itemtype = scope.get("itemtype")
+        if isinstance(itemtype, list):
+            itemtype = " ".join(itemtype)
+        types = [t.rsplit("/", 1)[-1] for t in str(itemtype).split() if "schema.org" in t]
+        if not types:
+            continue
+        node: dict[str, Any] = {"@type": types}
+        for prop in scope.find_all(attrs={"itemprop": True}, limit=200):
+            # Only this scope's own properties: the nearest enclosing itemscope must be `scope`.
+            owner = prop.find_parent(attrs={"itemtype": True})
+            if owner is not scope:
+                continue
+            names = prop.get("itemprop")
+            names = names if isinstance(names, list) else str(names).split()
+            value: Any = _itemprop_value(prop)
+            if prop.get("itemtype") is not None:
+                value = {"@type": [str(prop.get("itemtype")).rsplit("/", 1)[-1]],
+                         **{_p: _itemprop_value(c) for c in prop.find_all(attrs={"itemprop": True},
+                                                                          limit=50)
+                            for _p in (c.get("itemprop") if isinstance(c.get("itemprop"), list)
+                                       else str(c.get("itemprop")).split())}}
+            for name in names:
+                node.setdefault(name, value)
+        nodes.append(node)
+    return nodes
+
+
+def text_of(value: Any) -> str | None:
+    """A JSON-LD value as one string: first of a list, `name`/`@value` of an object."""
+    if isinstance(value, list):
+        for item in value:
+            found = text_of(item)
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        return text_of(value.get("name") or value.get("@value") or value.get("url") or value.get("@id"))
+    if isinstance(value, str | int | float) and str(value).strip():
+        return " ".join(str(value).split())
+    return None
+
+
+def strings_of(value: Any) -> list[str]:
+    """All string leaves of a JSON-LD value (for sameAs, email, telephone lists)."""
+    if isinstance(value, list):
+        return [s for item in value for s in strings_of(item)]
+    if isinstance(value, dict):
+        found = text_of(value)
+        return [found] if found else []
+    if isinstance(value, str) and value.strip():
+        return [value.strip()]
+    return []
+
+
+def address_text(value: Any) -> str | None:
+    """A PostalAddress (or a plain string) as one line."""
+    if isinstance(value, list):
+        for item in value:
+            found = address_text(item)
+            if found:
+                return found
+        return None
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    if isinstance(value, dict):
+        parts = [text_of(value.get(k)) for k in ("streetAddress", "addressLocality", "addressRegion",
+                                                  "postalCode", "addressCountry")]
+        line = ", ".join(p for p in parts if p)
+        return line or None
+    return None

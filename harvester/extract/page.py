@@ -1,0 +1,438 @@
+"""`extract_page`: one website page's bytes in, the facts it states about its organisation out.
+
+Pure: no socket, no session, no clock. The page is decoded (`decode.py`), parsed once with
+BeautifulSoup on lxml, and every extractor reads that one tree or the visible-text lines built
+from it once. Extraction never raises on bad input: each step that fails on a mangled page
+leaves its fields empty and the others still run (logged at DEBUG for bug reports).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from harvester.extract import contacts, registry_numbers
+from harvester.extract.decode import decode_html
+from harvester.extract.facts import PageFacts, Person
+from harvester.extract.jsonld import (
+    address_text,
+    is_org_type,
+    jsonld_nodes,
+    microdata_nodes,
+    strings_of,
+    text_of,
+)
+from harvester.extract.links import scan_links
+from harvester.extract.people import Line, people_from_lines
+from harvester.urls import normalise_url, same_site
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Elements whose text is never shown to a reader.
+_INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "head")
+_BLOCK = frozenset(_words("""p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table tbody thead dt dd dl section
+article header footer nav main aside address blockquote figure figcaption form fieldset pre hr br
+option select body html center details summary caption legend label button"""))
+_BLOCK_LEVELS = 30
+_INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+
+# Page kinds from URL path segments and headings (English and Welsh).
+PAGE_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("contact", re.compile(r"\b(?:contact(?:[ -]us)?|get[ -]in[ -]touch|find[ -]us|cysylltu|"
+                           r"cysylltwch|kontakt)\b", re.I)),
+    ("funders", re.compile(r"\b(?:funders?|funding|cyllidwyr|supporters?|cefnogwyr)\b", re.I)),
+    ("sponsors", re.compile(r"\b(?:sponsors?|sponsorship|noddwyr)\b", re.I)),
+    ("partners", re.compile(r"\b(?:partners?|partneriaid|partnerships?|collaborators?)\b", re.I)),
+    ("clients", re.compile(r"\b(?:clients?|customers|cleientiaid)\b", re.I)),
+    ("members", re.compile(r"\b(?:members|membership|our[ -]members|aelodau)\b", re.I)),
+    ("team", re.compile(r"\b(?:team|our[ -]team|people|staff|councillors?|trustees|board|"
+                        r"directors|committee|who[ -]we[ -]are|t[iî]m|pobl|staff|cynghorwyr|"
+                        r"ymddiriedolwyr|contributors)\b", re.I)),
+    ("about", re.compile(r"\b(?:about(?:[ -]us)?|our[ -]story|history|amdanom(?:[ -]ni)?|"
+                         r"hanes|[uü]ber[ -]uns)\b", re.I)),
+    ("news", re.compile(r"\b(?:news|blog|press|newyddion|articles?|stories|updates)\b", re.I)),
+)
+_HOME_PATHS = re.compile(r"^/?(?:(?:index|home|default)(?:\.[a-z]{2,5})?|cy|en|hafan|welcome)?/?$", re.I)
+
+
+def _safe(step: Callable[[], T], default: T) -> T:
+    try:
+        return step()
+    except (Exception, RecursionError):  # noqa: BLE001 - one broken step must not lose the page
+        log.debug("extraction step failed", exc_info=True)
+        return default
+
+
+def page_kind(url: str, headings: list[str]) -> str:
+    """home | about | contact | team | partners | funders | sponsors | members | clients | news | other."""
+    path = unquote(urlsplit(url).path)
+    if _HOME_PATHS.match(path):
+        return "home"
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    last = re.sub(r"\.[a-z]{2,5}$", "", last, flags=re.I).replace("_", "-")
+    for source in (last, path.replace("_", "-"), *headings[:1]):
+        for kind, pattern in PAGE_KIND_WORDS:
+            if pattern.search(source.replace("-", " ")):
+                return kind
+    return "other"
+
+
+# ---------------------------------------------------------------- visible text as lines
+
+
+def _block_of(node: Any) -> Any:
+    parent = node.parent
+    for _ in range(_BLOCK_LEVELS):
+        if parent is None or parent.name in _BLOCK:
+            return parent
+        parent = parent.parent
+    return parent
+
+
+def visible_lines(root: Tag) -> list[Line]:
+    """Visible text, one line per block element, with mailto/tel targets on the line they sit in.
+
+    Comments are excluded on purpose: they are not published text.
+    """
+    lines: list[Line] = []
+    parts: list[str] = []
+    emails: list[str] = []
+    phones: list[str] = []
+    pending: tuple[list[str], list[str]] = ([], [])
+    current_block: Any = None
+
+    def flush() -> None:
+        text = " ".join("".join(parts).translate(_INVISIBLE_CHARS).split())
+        if text or emails or phones:
+            lines.append(Line(text=text, emails=list(emails), phones=list(phones)))
+        parts.clear()
+        emails.clear()
+        phones.clear()
+
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name in _BLOCK:
+                flush()
+                current_block = node
+            if node.name == "a":
+                href = node.get("href")
+                if isinstance(href, str):
+                    low = href[:7].lower()
+                    if low == "mailto:":
+                        pending[0].extend(contacts.email_from_mailto(href))
+                    elif low[:4] == "tel:":
+                        phone = contacts.phone_from_tel(href)
+                        if phone:
+                            pending[1].append(phone)
+            continue
+        if type(node) is not NavigableString:
+            continue  # comments, CDATA, processing instructions, doctype
+        block = _block_of(node)
+        if block is not current_block:
+            flush()
+            current_block = block
+        parts.append(str(node))
+        if pending[0] or pending[1]:
+            emails.extend(pending[0])
+            phones.extend(pending[1])
+            pending[0].clear()
+            pending[1].clear()
+    emails.extend(pending[0])
+    phones.extend(pending[1])
+    flush()
+    return lines
+
+
+# ---------------------------------------------------------------- organisation name
+
+_TITLE_SPLIT = re.compile(r"\s{1,5}[|–—·»•]\s{1,5}|\s{1,5}-{1,2}\s{1,5}|\s{1,5}::\s{1,5}")
+_BOILERPLATE = re.compile(
+    r"^(?:home(?:\s?page)?|welcome|hafan|croeso|index|main|official\s+(?:web)?site|website|"
+    r"(?:(?:our|your|meet\s+the|meet\s+our)\s+)?(?:team|people|staff|councillors|trustees|board|"
+    r"partners|funders|sponsors|members|clients|supporters|news|blog|events|links|contact(?:\s+us)?|"
+    r"about(?:\s+us)?|who\s+we\s+are|what\s+we\s+do|our\s+work|work|services|projects|history|"
+    r"gallery|donate|volunteer|privacy(?:\s+policy)?|accessibility)|contact\s+or\s+find\s+us|"
+    r"get\s+in\s+touch|find\s+us|amdanom(?:\s+ni)?|cysylltu(?:\s+[aâ]\s+ni)?|cysylltwch(?:\s+[aâ]\s+ni)?|"
+    r"ein\s+t[iî]m|partneriaid|noddwyr|cyllidwyr|newyddion|[uü]ber\s+uns|kontakt|impressum|"
+    r"page\s+not\s+found|untitled)$", re.I)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s{0,3}(?:copyright\s{0,3})?(?:©\s{0,3})?(?:\d{4}(?:\s{0,3}[-–]\s{0,3}\d{2,4})?\s{0,3})?"
+    r"([A-Z][\w&'’ .,-]{1,80}?)\s{0,3}(?:\d{4}|[.|]|\s-|\s–|all\s+rights|$)", re.I)
+_LOGO_WORDS = re.compile(
+    r"\b(?:logo|logos|icon|image|img|header|brand|emblem)\b|\[\d+\]|\.(?:png|jpe?g|svg|gif)$", re.I)
+
+
+def _clean(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = " ".join(str(text).translate(_INVISIBLE_CHARS).split()).strip(" |-–—:·")
+    return text or None
+
+
+def _title_candidates(title: str) -> list[str]:
+    return [c for c in (_clean(s) for s in _TITLE_SPLIT.split(title)) if c and not _BOILERPLATE.match(c)
+            and not re.fullmatch(r"[\W\d_]+", c)]
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+def choose_name(title: str | None, og_site: str | None, brand_texts: list[str]) -> tuple[str, str] | None:
+    """Pick the organisation's name from the title's parts, preferring a part that the site also
+    shows as its brand (og:site_name, logo alt, site-name element, copyright line)."""
+    if og_site:
+        return og_site, "og"
+    if not title:
+        return None
+    parts = _title_candidates(title)
+    if not parts:
+        return None
+    brands = [_norm(b) for b in brand_texts if b]
+    best, best_score = None, -1.0
+    for i, part in enumerate(parts):
+        key = _norm(part)
+        score = 0.0
+        if key and any(key == b for b in brands):
+            score += 4
+        elif key and any(key in b or (b and b in key and len(b) > 3) for b in brands):
+            score += 2
+        elif len(parts) > 1 and i == len(parts) - 1:
+            score += 0.5  # with no brand to go by, "Page – Site" is the commoner order
+        if part.isupper() and len(part) <= 6:
+            score -= 0.25  # an acronym: the full name, when also shown, reads better
+        if len(part.split()) > 7:
+            score -= 2  # a slogan, not a name
+        if score > best_score:
+            best, best_score = part, score
+    return (best, "title") if best else None
+
+
+# ---------------------------------------------------------------- the extractor
+
+
+def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> PageFacts:
+    """Everything one page states about the organisation that publishes it."""
+    facts = PageFacts(url=url)
+    text = _safe(lambda: decode_html(body or b"", headers), "")
+    if not text.strip():
+        return facts
+    soup = _safe(lambda: BeautifulSoup(text, "lxml"), None)
+    if soup is None:
+        return facts
+    _safe(lambda: _extract(facts, soup), None)
+    _safe(lambda: _classify(facts, soup_text=getattr(facts, "_text", "")), None)
+    facts.__dict__.pop("_text", None)
+    return facts
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if isinstance(tag, Tag):
+            value = _clean(tag.get("content") if isinstance(tag.get("content"), str) else None)
+            if value:
+                return value
+    return None
+
+
+def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
+    base = facts.url
+    base_tag = soup.find("base", href=True)
+    if isinstance(base_tag, Tag) and isinstance(base_tag.get("href"), str):
+        base = normalise_url(base_tag["href"], facts.url) or facts.url
+
+    nodes = _safe(lambda: jsonld_nodes(soup), [])
+    micro = _safe(lambda: microdata_nodes(soup), [])
+    orgs = [n for n in nodes if is_org_type(n["@type"])]
+    own_orgs = [n for n in orgs if not n.get("url") or same_site(str(text_of(n.get("url")) or ""), base)]
+    org = (own_orgs or orgs or [None])[0]
+    micro_orgs = [n for n in micro if is_org_type(n["@type"])]
+    websites = [n for n in nodes if "WebSite" in n["@type"]]
+
+    title_tag = soup.find("title")
+    title = _clean(title_tag.get_text()) if isinstance(title_tag, Tag) else None
+    og_site = _meta(soup, "og:site_name")
+    meta_description = _meta(soup, "description", "og:description", "twitter:description")
+    html_tag = soup.find("html")
+    lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
+    facts.language = _clean(lang if isinstance(lang, str) else None) or _meta(soup, "og:locale", "language")
+    facts.sitemaps = [u for u in (normalise_url(t["href"], base) for t in
+                                  soup.find_all("link", rel=re.compile("sitemap", re.I), href=True)) if u]
+
+    # Cloudflare email protection: decode in place so the text and links show the address.
+    for tag in soup.find_all(attrs={"data-cfemail": True}, limit=500):
+        email = contacts.decode_cfemail(str(tag.get("data-cfemail")))
+        tag.string = email or ""
+    for tag in soup.find_all("a", href=re.compile(r"/cdn-cgi/l/email-protection#"), limit=500):
+        email = contacts.decode_cfemail(str(tag["href"]).rsplit("#", 1)[-1])
+        tag["href"] = f"mailto:{email}" if email else "#"
+
+    # Brand texts for choosing the name: logo alts, site-name elements, the copyright holder.
+    logo_img = None
+    brand: list[str] = []  # site-name elements and the copyright holder: the strongest hints
+    logo_alts: list[str] = []
+    for img in soup.find_all("img", limit=400):
+        marks = " ".join([str(img.get("src") or ""), str(img.get("alt") or ""), str(img.get("id") or ""),
+                          *[str(c) for c in img.get("class") or []]]).lower()
+        if ("logo" in marks or "brand" in marks) and _own_image(img, base):
+            logo_img = logo_img or img
+            alt = _clean(_LOGO_WORDS.sub(" ", str(img.get("alt") or "")))
+            if alt and len(alt) > 1:
+                logo_alts.append(alt)
+    for tag in soup.find_all(class_=re.compile(r"brand|site-?name|site-?title", re.I), limit=20):
+        if isinstance(tag, Tag) and tag.name not in ("img", "html", "body") and not tag.find("img"):
+            value = _clean(tag.get_text(" "))
+            if value and len(value) <= 80:
+                brand.append(value)
+
+    for tag in soup(_INVISIBLE):
+        tag.decompose()
+    root = soup.body or soup
+    headings = [h for h in (_clean(t.get_text(" ")) for t in root.find_all(["h1", "h2"], limit=3)) if h]
+    facts.page_kind = page_kind(facts.url, headings)
+
+    lines = visible_lines(root)
+    text = "\n".join(line.text for line in lines)
+    facts.__dict__["_text"] = text
+    copyright_match = _COPYRIGHT.search(text[-20000:])
+    if copyright_match and _clean(copyright_match.group(1)):
+        brand.append(_clean(copyright_match.group(1)) or "")
+
+    # ---- name, description, type, logo
+    name, source = None, None
+    if org and text_of(org.get("name")):
+        name, source = text_of(org.get("name")), "jsonld"
+    elif len(micro_orgs) == 1 and text_of(micro_orgs[0].get("name")):
+        name, source = text_of(micro_orgs[0].get("name")), "microdata"
+    else:
+        site_name = og_site or next((text_of(w.get("name")) for w in websites if text_of(w.get("name"))),
+                                    None)
+        chosen = choose_name(title, site_name, brand + logo_alts)
+        if chosen:
+            name, source = chosen
+        elif brand:
+            name, source = brand[0], "brand"
+        elif logo_alts:
+            name, source = logo_alts[0], "logo_alt"
+    facts.name, facts.name_source = _clean(name), source if name else None
+    facts.description = (_clean(text_of(org.get("description"))) if org else None) or meta_description
+    types = [t for n in (orgs or micro_orgs) for t in n["@type"]]
+    facts.schema_type = (org["@type"][0] if org else None) or (types[0] if types else None)
+    logo = text_of(org.get("logo")) if org else None
+    if not logo and isinstance(logo_img, Tag) and isinstance(logo_img.get("src"), str):
+        logo = logo_img["src"]
+    facts.logo = normalise_url(logo, base) if logo else None
+
+    # ---- contacts
+    structured = ([org] if org else []) + micro_orgs + [n for n in nodes if "ContactPoint" in n["@type"]]
+    same_as = [s for n in structured for s in strings_of(n.get("sameAs"))]
+    emails = [e for line in lines for e in line.emails]
+    emails += contacts.emails_in_text(text)
+    emails += contacts.clean_emails(s.removeprefix("mailto:") for n in structured
+                                    for s in strings_of(n.get("email")))
+    emails += [e for s in same_as if s.lower().startswith("mailto:") for e in contacts.email_from_mailto(s)]
+    facts.emails = list(dict.fromkeys(emails))
+
+    postcodes = contacts.postcodes_in_text(text)
+    postcodes += [p for n in nodes + micro for p in contacts.postcodes_in_text(str(_postal_code(n) or ""))]
+    facts.postcodes = list(dict.fromkeys(postcodes))
+
+    tel_hrefs = [str(a["href"]) for a in root.find_all("a", href=re.compile(r"^\s*tel:", re.I), limit=500)]
+    phones = [p for line in lines for p in line.phones]
+    text_phones = contacts.phones_in_text(text)
+    text_phones += [p for n in structured for s in strings_of(n.get("telephone"))
+                    if (p := contacts.uk_phone(s))]
+    if _foreign_page(tel_hrefs, phones, facts.postcodes, base):
+        text_phones = []  # a page whose own numbers are foreign: a 0-prefixed digit run is not British
+    facts.phones = list(dict.fromkeys(phones + text_phones))
+
+    addresses = [a for n in nodes + micro for a in [address_text(n.get("address"))] if a]
+    addresses += [a for a in (_clean(t.get_text(", ")) for t in root.find_all("address", limit=20)) if a]
+    facts.addresses = list(dict.fromkeys(_ADDRESS_COMMAS.sub(", ", a).strip(", ") for a in addresses))[:20]
+
+    facts.charity_numbers = registry_numbers.charity_numbers(text)
+    facts.company_numbers = registry_numbers.company_numbers(text, exclude=facts.charity_numbers)
+    facts.is_cic = registry_numbers.is_cic(text, facts.name)
+
+    # ---- people
+    people = people_from_lines(lines)
+    known = {p.name for p in people}
+    for node in nodes + micro:
+        if "Person" in node["@type"] and text_of(node.get("name")):
+            pname = _clean(text_of(node.get("name")))
+            if pname and pname not in known:
+                known.add(pname)
+                email = contacts.clean_emails(strings_of(node.get("email")))
+                phone = [p for s in strings_of(node.get("telephone")) if (p := contacts.uk_phone(s))]
+                people.append(Person(name=pname, role=_clean(text_of(node.get("jobTitle"))),
+                                     email=email[0] if email else None, phone=phone[0] if phone else None))
+    facts.people = people
+
+    # ---- links
+    scan = scan_links(root, base, facts.page_kind, same_as)
+    facts.links = scan.links
+    facts.internal_links = scan.internal
+    facts.social = scan.social
+
+
+_ADDRESS_COMMAS = re.compile(r"\s{0,5}(?:,\s{0,5}){1,10}")
+
+
+def _own_image(img: Tag, base: str) -> bool:
+    """An image that is not a link to another site (a partner's logo links to the partner)."""
+    anchor = img.find_parent("a")
+    if anchor is None:
+        return True
+    href = anchor.get("href")
+    if not isinstance(href, str):
+        return True
+    target = normalise_url(href, base)
+    return target is None or same_site(target, base)
+
+
+def _postal_code(node: dict[str, Any]) -> str | None:
+    address = node.get("address")
+    if isinstance(address, dict):
+        return text_of(address.get("postalCode"))
+    return text_of(node.get("postalCode"))
+
+
+def _foreign_page(tel_hrefs: list[str], uk_tel: list[str], postcodes: list[str], base: str) -> bool:
+    """The page's own tel: links are all non-UK and nothing else on it says UK."""
+    if uk_tel or postcodes or (urlsplit(base).hostname or "").endswith(".uk"):
+        return False
+    foreign = 0
+    for href in tel_hrefs:
+        digits = re.sub(r"[^\d+]", "", unquote(href)[4:])
+        if (digits.startswith("+") and not digits.startswith("+44")) or (
+                len(digits) >= 10 and not digits.startswith(("0", "+"))):
+            foreign += 1
+    return foreign > 0
+
+
+def _classify(facts: PageFacts, soup_text: str) -> None:
+    """Sector and domain-area hits from `classify.py`, when that module provides them."""
+    try:
+        from harvester.extract import classify  # owned by the classification work
+    except ImportError:
+        return
+    for name in ("classify_page", "page_sector"):
+        fn = getattr(classify, name, None)
+        if callable(fn):
+            facts.sector = fn(facts, soup_text) if fn.__code__.co_argcount > 1 else fn(facts)
+            break
+    hits = getattr(classify, "keyword_hits", None)
+    if callable(hits):
+        facts.keyword_hits = hits(soup_text)

@@ -1,0 +1,180 @@
+"""Named people with their roles, from team, staff, board and councillor listings.
+
+Works on the page's visible text as lines (one per block element) in document order, each
+line carrying the emails and phones of the links inside it. A person is a name-shaped line next
+to a role-shaped line ("Kenneth Baillie" / "Co-Director"; "Clerk" / "Kevin Phillips"; label lines
+such as "Name" and "Role" are skipped), or one line "Name – Role" / "Name (Role)". Name shape:
+2–4 capitalised words, an optional title (Cllr, Dr), no words that headings use. Role shape: a
+short line with a job word. An email or phone in the following lines, before the next person,
+belongs to that person (the same card).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harvester.extract.contacts import emails_in_text as _emails_in
+from harvester.extract.facts import Person
+
+
+@dataclass
+class Line:
+    """One block of visible text with the contacts linked inside it."""
+
+    text: str
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+
+MAX_PEOPLE = 300
+_CARD_LINE_WORDS = 8
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_TITLES = frozenset({"cllr", "councillor", "dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx",
+                     "sir", "dame", "rev", "revd", "lord", "lady"})
+_PARTICLES = frozenset({"de", "van", "von", "der", "den", "da", "di", "du", "del", "della", "le", "la",
+                        "ap", "bin", "ter", "ten", "dos", "das", "y"})
+_ROLE_WORDS = (
+    "director", "directors", "co-director", "chair", "chairman", "chairwoman", "chairperson",
+    "vice-chair", "clerk", "councillor", "councillors", "officer", "manager", "head", "lead",
+    "founder", "co-founder", "trustee", "ceo", "cto", "coo", "cfo", "secretary", "treasurer",
+    "coordinator", "co-ordinator", "producer", "curator", "editor", "engineer", "designer",
+    "developer", "researcher", "professor", "lecturer", "fellow", "president", "vice-president",
+    "partner", "administrator", "assistant", "chief", "executive", "principal", "dean", "mayor",
+    "member", "convenor", "organiser", "organizer", "volunteer", "ambassador", "consultant",
+    "advisor", "adviser", "scientist", "analyst", "architect", "artist", "programmer", "rfo",
+    "owner", "proprietor", "governor", "patron", "producer", "intern", "apprentice", "technician",
+    "cadeirydd", "clerc", "cynghorydd", "ysgrifennydd", "trysorydd", "rheolwr", "cyfarwyddwr",
+    "postdoc", "phd", "student", "maintainer", "contributor", "vet", "nurse", "receptionist",
+)
+_ROLE = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in _ROLE_WORDS) + r")(?![\w])", re.I)
+# Words that make a capitalised line a heading or a place, not a person's name.
+_NOT_NAME = frozenset(_words("""
+about contact contacts us our your team home news events event email e-mail phone telephone tel
+mobile address council parish district county borough city town village community society
+university college school department centre center institute trust foundation charity group
+club association project programme program services service company limited ltd plc llp cic
+studio agency network hub partners partner funders sponsors members clients the and of for to in
+on at by with from a an meet staff people board trustees councillors officers welcome register
+interests declaration privacy policy notice cookies accessibility statement terms conditions
+minutes agenda meetings meeting documents links volunteers volunteer support donate shop shops
+clinic hospital museum hall house road street lane avenue way close drive park court square
+place gardens cambridge london bristol cardiff salford manchester england wales scotland
+ireland united kingdom uk north south east west upper lower new old great little saint st
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december read more view all see learn find out get
+involved join sign up log login download skip main content menu search open close opening
+hours times directions parking map vacancies jobs careers role roles title name position
+responsibilities responsibility committee sub-committee finance planning highways chair clerk
+vice-chair founder director officer manager head lead coordinator vets vet care services
+solutions design media digital creative films productions studios labs lab first developer
+"""))
+_LABELS = frozenset({"name", "role", "title", "position", "job title", "email", "e-mail", "phone",
+                     "telephone", "tel", "mobile", "contact", "enw", "rôl", "swydd", "ebost"})
+_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]{0,3})?[A-ZÀ-Þ][a-zà-ÿ'’]{1,30}(?:-[A-ZÀ-Þ][a-zà-ÿ'’]{1,30})?$")
+_NOT_ROLE_START = re.compile(r"^(?:our|your|we|i|find|finding|get|join|become|meet|contact|call|email)\b",
+                             re.I)
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+_INLINE = re.compile(r"^(.{3,60}?)\s{0,3}(?:[–—:|,]|\s-)\s{0,3}(.{2,80})$")
+_PAREN = re.compile(r"^(.{3,60}?)\s{0,3}\((.{2,60})\)$")
+
+
+def is_name(text: str) -> bool:
+    """Name shape: 2–4 capitalised words (particles and initials allowed), no heading words."""
+    if not text or len(text) > 60 or any(ch.isdigit() for ch in text) or "@" in text:
+        return False
+    if text.isupper():
+        text = text.title()  # "CHRIS WILTON - Chairman" listings
+    tokens = text.replace(",", " ").split()
+    while tokens and tokens[0].lower().rstrip(".") in _TITLES:
+        tokens = tokens[1:]
+    if not 2 <= len(tokens) <= 4:
+        return False
+    capitalised = 0
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        if low in _NOT_NAME:
+            return False
+        if low in _PARTICLES and 0 < i < len(tokens) - 1:
+            continue
+        if _INITIAL.match(token) and i < len(tokens) - 1:
+            continue
+        if not _NAME_TOKEN.match(token):
+            return False
+        capitalised += 1
+    return capitalised >= 2
+
+
+def is_role(text: str) -> bool:
+    """Role shape: a short line (≤ 12 words) holding a job word."""
+    if not text or len(text) > 90 or len(text.split()) > 10 or "@" in text:
+        return False
+    if text.rstrip()[-1:] in ".?!" or _NOT_ROLE_START.match(text):
+        return False  # a sentence, not a job title
+    return bool(_ROLE.search(text))
+
+
+def _clean_name(text: str) -> str:
+    text = " ".join(text.replace(",", " ").split())
+    return text.title() if text.isupper() else text
+
+
+def people_from_lines(lines: list[Line]) -> list[Person]:
+    """People in listing order, each once (the first role seen wins)."""
+    texts = [" ".join(line.text.split()) for line in lines]
+    content = [i for i, t in enumerate(texts) if t and t.lower().rstrip(":") not in _LABELS]
+    position = {idx: n for n, idx in enumerate(content)}
+    found: dict[str, tuple[int, str | None]] = {}  # name -> (line index, role)
+    used_roles: set[int] = set()
+
+    def add(name: str, idx: int, role: str | None) -> None:
+        key = _clean_name(name)
+        if key not in found and len(found) < MAX_PEOPLE:
+            found[key] = (idx, role)
+
+    # Pass 1: a name line followed by a role line; or both on one line.
+    for idx in content:
+        text = texts[idx]
+        if is_name(text):
+            n = position[idx]
+            nxt = content[n + 1] if n + 1 < len(content) else None
+            if nxt is not None and is_role(texts[nxt]) and not is_name(texts[nxt]):
+                add(text, idx, texts[nxt])
+                used_roles.add(nxt)
+            continue
+        for pattern in (_PAREN, _INLINE):
+            match = pattern.match(text)
+            if match and is_name(match.group(1).strip()) and is_role(match.group(2).strip()):
+                add(match.group(1).strip(), idx, match.group(2).strip())
+                break
+            if match and is_role(match.group(1).strip()) and is_name(match.group(2).strip()):
+                add(match.group(2).strip(), idx, match.group(1).strip())
+                break
+    # Pass 2: a role line followed by a name line ("Clerk" / "Kevin Phillips").
+    for n, idx in enumerate(content[1:], start=1):
+        text = texts[idx]
+        prev = content[n - 1]
+        if _clean_name(text) in found or not is_name(text) or prev in used_roles:
+            continue
+        if is_role(texts[prev]) and not is_name(texts[prev]):
+            add(text, idx, texts[prev])
+            used_roles.add(prev)
+
+    # Contacts in the same card: the lines after the name, up to the next person.
+    starts = sorted(i for i, _ in found.values())
+    people = []
+    for name, (idx, role) in found.items():
+        later = [s for s in starts if s > idx]
+        end = min(later[0] if later else len(lines), idx + 8)
+        # Only short lines ("Email: ...", the address itself): a sentence with an address in it
+        # ("We're hiring, write to ...") speaks for the organisation, not for this person.
+        card = [line for line in lines[idx:end] if len(line.text.split()) <= _CARD_LINE_WORDS]
+        email = next((e for line in card for e in line.emails + _emails_in(line.text)), None)
+        phone = next((p for line in card for p in line.phones), None)
+        people.append(Person(name=name, role=role, email=email, phone=phone))
+    return people
