@@ -389,7 +389,8 @@ class PoliteClient:
         sniffing = declared in VAGUE_TYPES
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        stream = response.aiter_bytes()
+        async for chunk in stream:
             chunks.append(chunk)
             size += len(chunk)
             if sniffing and size >= SNIFF_BYTES:
@@ -398,10 +399,10 @@ class PoliteClient:
                     return b"".join(chunks)[:SNIFF_BYTES], True
             if size >= limit:
                 body = b"".join(chunks)
-                # More than `limit` arrived in this chunk, or the stream may have more: cut here.
                 if size > limit:
                     return body[:limit], True
-                async for more in response.aiter_bytes():
+                # Exactly at the cap: truncated only if the stream had more to give.
+                async for more in stream:
                     if more:
                         return body, True
                 return body, False
