@@ -494,8 +494,22 @@ def read_seed_files(paths: list[Path], *, known_clusters: set[str] | frozenset[s
     problems.extend(_cross_file_duplicates(batch.organisations()))
     problems.extend(_sector_conflicts(batch.organisations()))
     if problems:
-        raise SeedFileError(problems)
+        raise SeedFileError(_in_file_order(problems, [display_path(p) for p in paths]))
     return batch
+
+
+def _in_file_order(problems: list[str], sources: list[str]) -> list[str]:
+    """Problems grouped by file in the order given, each file's by line (stable otherwise)."""
+    rank = {source: i for i, source in reversed(list(enumerate(sources)))}
+
+    def key(problem: str) -> tuple[int, int]:
+        for source, i in rank.items():
+            if problem.startswith(source + ":"):
+                line = problem[len(source) + 1:].split(":", 1)[0]
+                return i, int(line) if line.isdigit() else 0
+        return len(sources), 0
+
+    return sorted(problems, key=key)
 
 
 def _cross_file_duplicates(orgs: list[SeedOrganisation]) -> list[str]:
