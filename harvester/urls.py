@@ -55,7 +55,10 @@ def _registrable(host: str) -> str | None:
     if not bare:
         return None
     ext = _EXTRACT(bare)
-    domain = getattr(ext, "top_domain_under_public_suffix", None) or ext.registered_domain
+    if hasattr(ext, "top_domain_under_public_suffix"):  # tldextract >= 5.3
+        domain = ext.top_domain_under_public_suffix
+    else:  # pragma: no cover - older tldextract
+        domain = ext.registered_domain
     if domain:
         return domain.lower()
     return host  # IP address or a name with no public suffix: the host is the site

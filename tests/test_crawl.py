@@ -1,0 +1,154 @@
+"""The harvest loop through the real polite client, with HTTP mocked by pytest-httpx.
+
+A two-site web: a seed (Alpha) whose robots.txt forbids /private/, whose pages name a contact and
+link to a partner (Beta); Beta is not a seed, so only its profile pages are fetched.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from harvester.config import Config
+from harvester.crawl import Harvest, HarvestOptions
+from harvester.fetch.client import PoliteClient
+from harvester.models import (
+    Cluster,
+    Contact,
+    HarvestRun,
+    Organisation,
+    OrgStatus,
+    Page,
+    PageState,
+    Relation,
+    RunStatus,
+)
+
+HTML = {"content-type": "text/html; charset=utf-8"}
+
+ALPHA_HOME = """<html><head><title>Alpha Studio | Home</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"Organization",
+"name":"Alpha Studio","url":"https://alpha.org.uk/"}</script></head><body>
+<nav><a href="/about/">About</a> <a href="/contact/">Contact</a> <a href="/private/x">Staff</a>
+<a href="/news/1?utm_source=x">News</a></nav>
+<h2>Our partners</h2><a href="https://www.beta.org.uk/projects/">Beta Trust</a>
+<footer>Registered in England and Wales No. 01234567</footer></body></html>"""
+ALPHA_ABOUT = "<html><head><title>About | Alpha Studio</title></head><body><h1>About</h1>" \
+    "<p>We make video games and immersive VR work in Bristol.</p></body></html>"
+ALPHA_CONTACT = """<html><head><title>Contact | Alpha Studio</title></head><body>
+<p>Email <a href="mailto:hello@alpha.org.uk">hello@alpha.org.uk</a>, call 0117 496 0123.</p>
+<address>1 Harbour Road, Bristol BS1 5TX</address></body></html>"""
+BETA_HOME = """<html><head><title>Beta Trust</title></head><body><a href="/contact">Contact us</a>
+<p>Registered charity no. 1123456</p></body></html>"""
+BETA_CONTACT = "<html><body><p>Director: <strong>Jane Example</strong>, " \
+    "<a href='mailto:jane@beta.org.uk'>jane@beta.org.uk</a></p></body></html>"
+
+WEB = {
+    "https://alpha.org.uk/robots.txt": (200, {"content-type": "text/plain"},
+                                        "User-agent: *\nDisallow: /private/\n"),
+    "https://alpha.org.uk/": (200, {**HTML, "etag": '"a1"'}, ALPHA_HOME),
+    "https://alpha.org.uk/about/": (200, HTML, ALPHA_ABOUT),
+    "https://alpha.org.uk/contact/": (200, HTML, ALPHA_CONTACT),
+    "https://alpha.org.uk/news/1": (200, HTML, "<html><body>news</body></html>"),
+    "https://www.beta.org.uk/robots.txt": (404, {"content-type": "text/plain"}, "no"),
+    "https://www.beta.org.uk/": (200, HTML, BETA_HOME),
+    "https://www.beta.org.uk/contact": (200, HTML, BETA_CONTACT),
+}
+
+
+@pytest.fixture
+def web(httpx_mock):
+    """Route every request through WEB; remember what was asked for."""
+    requested: list[str] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        requested.append(url)
+        if request.headers.get("if-none-match") == '"a1"' and url == "https://alpha.org.uk/":
+            return httpx.Response(304, headers={"etag": '"a1"'})
+        status, headers, body = WEB.get(url, (404, HTML, "<html>not found</html>"))
+        return httpx.Response(status, headers=headers, text=body)
+
+    httpx_mock.add_callback(route, is_reusable=True, is_optional=True)
+    return requested
+
+
+def _setup(engine) -> None:
+    with Session(engine) as s:
+        s.add(Cluster(id="bristol", name="Bristol", postcode_areas=["BS", "BA"]))
+        s.add(Organisation(name="Alpha", domain="alpha.org.uk", homepage="https://alpha.org.uk/",
+                           status=OrgStatus.seed, wave=0, cluster_id="bristol"))
+        s.commit()
+
+
+def _harvest(engine, **options) -> Harvest:
+    config = Config.load({"delay": 0, "retries": 1}, env={})
+    harvest = Harvest(engine, config, HarvestOptions(meetup=False, **options),
+                      client_factory=lambda: PoliteClient(config, allow_private=True))
+    harvest.run()
+    return harvest
+
+
+def test_harvest_fills_organisation_contacts_and_relations(engine, web):
+    _setup(engine)
+    harvest = _harvest(engine)
+    assert "https://alpha.org.uk/private/x" not in web
+    assert web.count("https://alpha.org.uk/robots.txt") == 1
+    with Session(engine) as s:
+        alpha = s.exec(select(Organisation).where(Organisation.domain == "alpha.org.uk")).one()
+        beta = s.exec(select(Organisation).where(Organisation.domain == "beta.org.uk")).one()
+        emails = set(s.exec(select(Contact.value).where(Contact.organisation_id == alpha.id,
+                                                        Contact.kind == "email")).all())
+        assert emails == {"hello@alpha.org.uk"}
+        contact = s.exec(select(Contact).where(Contact.value == "hello@alpha.org.uk")).one()
+        assert contact.source_url == "https://alpha.org.uk/contact/"
+        assert contact.run_id == harvest.run_id
+        rel = s.exec(select(Relation).where(Relation.source_id == alpha.id,
+                                            Relation.target_id == beta.id)).one()
+        assert rel.kind == "partner"
+        assert rel.evidence_url == "https://alpha.org.uk/"
+        # Beta is a candidate: its homepage and contact page were fetched for a profile.
+        assert "https://www.beta.org.uk/contact" in web
+        assert beta.status == OrgStatus.discovered
+        assert s.exec(select(Contact).where(Contact.organisation_id == beta.id,
+                                            Contact.value == "jane@beta.org.uk")).first() is not None
+        denied = s.exec(select(Page).where(Page.url == "https://alpha.org.uk/private/x")).one()
+        assert denied.state == PageState.denied and denied.error == "robots"
+        run = s.get(HarvestRun, harvest.run_id)
+        assert run.status == RunStatus.completed
+        assert run.counts["pages_fetched"] >= 5
+        assert run.counts["pages_denied"] == 1
+
+
+def test_second_harvest_fetches_nothing_fresh_and_refresh_sends_conditional_requests(engine, web):
+    _setup(engine)
+    _harvest(engine)
+    with Session(engine) as s:
+        rows_before = {p.url: (p.state, p.content_hash) for p in s.exec(select(Page)).all()}
+    web.clear()
+    _harvest(engine)
+    assert web == []  # nothing is due yet
+    _harvest(engine, refresh=True)
+    assert "https://alpha.org.uk/" in web
+    with Session(engine) as s:
+        home = s.exec(select(Page).where(Page.url == "https://alpha.org.uk/")).one()
+        assert home.state == PageState.not_modified
+        assert len(s.exec(select(Page)).all()) == len(rows_before)
+        assert len(s.exec(select(Contact)).all()) >= 2
+
+
+def test_harvest_is_idempotent(engine, web):
+    _setup(engine)
+    _harvest(engine)
+
+    def snapshot():
+        with Session(engine) as s:
+            return (sorted((c.organisation_id, c.kind, c.value) for c in s.exec(select(Contact)).all()),
+                    sorted((r.source_id, r.target_id, r.kind, r.count)
+                           for r in s.exec(select(Relation)).all()),
+                    sorted(o.domain or "" for o in s.exec(select(Organisation)).all()))
+
+    first = snapshot()
+    _harvest(engine, refresh=True)
+    assert snapshot() == first
