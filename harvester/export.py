@@ -75,7 +75,7 @@ def iso(ts: datetime | None) -> str | None:
     return ts.astimezone(UTC).isoformat()
 
 
-def _value(v: Any) -> Any:
+def enum_value(v: Any) -> Any:
     return v.value if isinstance(v, Enum) else v
 
 
@@ -145,7 +145,7 @@ class SuppressionSet:
 # ---------------------------------------------------------------- records
 
 
-def _domain_areas(session: Session, org_ids: Sequence[int]) -> dict[int, list[str]]:
+def domain_areas_by_org(session: Session, org_ids: Sequence[int]) -> dict[int, list[str]]:
     """Domain-area ids per organisation, strongest first."""
     out: dict[int, list[str]] = {}
     if not org_ids:
@@ -163,12 +163,12 @@ def _domain_areas(session: Session, org_ids: Sequence[int]) -> dict[int, list[st
 def organisation_record(org: Organisation, domain_areas: list[str]) -> dict[str, Any]:
     """One organisation in the stable JSON shape of DESIGN.md."""
     return {
-        "id": org.id, "name": org.name, "kind": _value(org.kind), "domain": org.domain,
-        "homepage": org.homepage, "sector": _value(org.sector),
-        "sector_source": _value(org.sector_source), "cluster": org.cluster_id,
+        "id": org.id, "name": org.name, "kind": enum_value(org.kind), "domain": org.domain,
+        "homepage": org.homepage, "sector": enum_value(org.sector),
+        "sector_source": enum_value(org.sector_source), "cluster": org.cluster_id,
         "postcode": org.postcode, "charity_number": org.charity_number,
         "company_number": org.company_number, "domain_areas": list(domain_areas), "wave": org.wave,
-        "status": _value(org.status), "first_seen": iso(org.first_seen), "last_seen": iso(org.last_seen),
+        "status": enum_value(org.status), "first_seen": iso(org.first_seen), "last_seen": iso(org.last_seen),
     }
 
 
@@ -189,7 +189,7 @@ def organisation_records(session: Session, *, cluster: str | None = None, sector
                          status: str | None = None) -> list[dict[str, Any]]:
     """Organisations as stable records (the `export organisations` rows)."""
     orgs = select_organisations(session, cluster=cluster, sector=sector, status=status)
-    areas = _domain_areas(session, [o.id for o in orgs if o.id is not None])
+    areas = domain_areas_by_org(session, [o.id for o in orgs if o.id is not None])
     return [organisation_record(o, areas.get(o.id or 0, [])) for o in orgs]
 
 
@@ -215,7 +215,7 @@ def contact_records(session: Session, *, cluster: str | None = None, sector: str
             continue
         records.append({
             "organisation_id": c.organisation_id, "organisation_domain": org.domain,
-            "kind": _value(c.kind), "value": c.value, "person_name": c.person_name, "role": c.role,
+            "kind": enum_value(c.kind), "value": c.value, "person_name": c.person_name, "role": c.role,
             "source_url": c.source_url, "organisation_name": org.name,
         })
         if record_use and (c.kind in PERSONAL_KINDS or c.person_name):
@@ -253,7 +253,7 @@ def relation_records(session: Session, *, cluster: str | None = None, sector: st
             continue
         records.append({
             "source_id": r.source_id, "source_domain": src.domain, "target_id": r.target_id,
-            "target_domain": tgt.domain, "kind": _value(r.kind), "count": r.count,
+            "target_domain": tgt.domain, "kind": enum_value(r.kind), "count": r.count,
             "evidence_url": r.evidence_url, "source_name": src.name, "target_name": tgt.name,
         })
     return records
@@ -269,10 +269,10 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        value = LIST_SEPARATOR.join(str(_value(v)) for v in value)
+        value = LIST_SEPARATOR.join(str(enum_value(v)) for v in value)
     elif isinstance(value, datetime):
         value = iso(value)
-    return neutralise(str(_value(value)))
+    return neutralise(str(enum_value(value)))
 
 
 def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: TextIO, *,

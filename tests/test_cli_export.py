@@ -21,7 +21,7 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def populated(engine, db_url):
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         orgs = populate(s)
     return db_url, orgs
 
@@ -102,3 +102,19 @@ def test_export_without_database(runner, tmp_path):
     assert res.exit_code == 1
     assert "run `harvester init` first" in res.stderr
     assert not Path(tmp_path / "orgs.csv").exists()
+
+
+def test_export_graph_gexf_and_graphml(runner, populated, tmp_path):
+    import networkx as nx
+
+    db_url, orgs = populated
+    out = tmp_path / "net.gexf"
+    res = _run(runner, db_url, "export", "graph", "--cluster", "cardiff", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    g = nx.read_gexf(out, node_type=int)
+    assert set(g.nodes) == {orgs["ffilm"].id, orgs["bbc"].id}
+    res = _run(runner, db_url, "export", "graph")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("<?xml") and "graphml" in res.stdout
+    res = _run(runner, db_url, "export", "graph", "--format", "dot")
+    assert res.exit_code == 2 and res.stderr == "Error: --format 'dot' is not one of: graphml, gexf\n"

@@ -146,3 +146,40 @@ def relations(ctx: typer.Context, output: OutputOpt = None,
     Example: harvester export relations --cluster salford -o relations.csv
     """
     _table(ctx, "relations", output, fmt, excel, cluster, sector, status)
+
+
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    if output is None:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        return
+    with open_binary(output) as fh:
+        fh.write(data)
+
+
+@export_app.command()
+def graph(ctx: typer.Context, output: OutputOpt = None,
+          fmt: Annotated[str | None, typer.Option(
+              "--format", "-f", help="graphml or gexf. Default: from the -o suffix, else graphml.")] = None,
+          cluster: ClusterOpt = None, sector: SectorOpt = None, status: StatusOpt = None) -> None:
+    """The organisation network for Gephi (GEXF) or yEd/Cytoscape/networkx (GraphML).
+
+    Node attributes: name, kind, domain, sector, cluster, domain_areas, wave, status, score.
+    Edge attributes: kind, count (also the weight), evidence (first evidence URL).
+
+    Example: harvester export graph --cluster bristol -o bristol.gexf
+    """
+    from sqlmodel import Session
+
+    from harvester.graph_export import GRAPH_FORMATS, graph_bytes
+
+    fmt = _format(fmt, output, GRAPH_FORMATS, "graphml")
+    with Session(state(ctx).engine()) as session:
+        data = graph_bytes(session, fmt, cluster=cluster, sector=sector, status=status)
+    _write_bytes(data, output)
+    note(ctx, f"Wrote the network ({fmt}) to {output if output else 'standard output'}.")
