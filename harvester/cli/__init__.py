@@ -10,6 +10,7 @@ from harvester.cli.app import app
 
 # Command modules register themselves on import; one line per module.
 # --- command modules (keep one import per line; helpers append here) ---
+from harvester.cli import snowball  # noqa: F401  propose, decide, referral add, quota  # isort: skip
 from harvester.cli import export  # noqa: F401  export ..., import  # isort: skip
 from harvester.cli import harvest  # noqa: F401  harvest  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip

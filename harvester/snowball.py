@@ -1,0 +1,943 @@
+"""Snowball proposals: rank the organisations to approach next, say why, and whom to write to.
+
+`propose(session, cluster=...)` reads the database and returns a `Proposal` for the next wave:
+candidates (organisations discovered but not yet included, rejected, excluded or suppressed)
+ranked by a documented weighted sum of features, each candidate with its features, a plain-English
+explanation and the best contact to approach.
+
+Score = Σ weight[f] × feature[f], weights in `Weights` (defaults below, overridable in the
+`[snowball]` table of harvester.toml). The features:
+
+    co_link         log2(1 + Σ kind weight) over the DISTINCT included organisations (seed,
+                    accepted, contacted, interviewed) pointing at the candidate, each counted once
+                    with its strongest relation kind: referral 4 > funder, partner, sponsor,
+                    member_of, client 2 > hosts_event, organises, venue 1.5 > links_to 1.
+                    Fewer than `weak_threshold` (2) distinct included pointers => listed apart as
+                    weak, unless an interviewee referred it (a referral is never weak).
+    bridging        the included organisations are split into communities (Louvain modularity,
+                    fixed seed); bridging = number of communities the candidate ties together - 1.
+    balance         how under-represented the candidate's sector group is among included
+                    organisations against the target share (equal over the four groups, or the
+                    cluster's quotas): max(0, target - share) / target, plus half the same gap for
+                    its best domain area (target: equal over the taxonomy's areas).
+    locality        1 inside the cluster's postcode areas (or its city), 0.5 unknown, 0 outside;
+                    outside-cluster candidates are kept and flagged `outside_cluster`.
+    activity        log2(1 + Meetup groups it runs, hosts or sponsors + recent events / 4)
+                    (recent: within `recent_days`); for a Meetup group, its own recent events.
+    contactability  the best non-suppressed contact: named person's email with a role 1.0, named
+                    person with a role 0.8, role address (partnerships@, director@ ...) 0.6,
+                    another address 0.4, generic address (info@, hello@ ...) 0.3, phone 0.1.
+
+Ranking is deterministic: score (rounded to 4 places) descending, then name, then id. Rejected
+organisations come back only when new evidence (a relation, contact or referral) arrived after the
+rejection, flagged `reconsider`. Deferred organisations stay in the ranking, marked in `why`.
+
+Only relations touching an included organisation are read (one SELECT of plain columns), so the
+cost follows the size of the sample, not of the whole harvested web (see bench/bench_propose.py).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from harvester.errors import BadInput, NotFound
+from harvester.models import (
+    INCLUDED_STATUSES,
+    SECTOR_GROUPS,
+    Cluster,
+    Contact,
+    ContactKind,
+    ContactUse,
+    Decision,
+    DecisionKind,
+    DomainArea,
+    HarvestRun,
+    MeetupEvent,
+    Organisation,
+    OrganisationDomainArea,
+    OrgKind,
+    OrgStatus,
+    Quota,
+    Referral,
+    Relation,
+    RunStatus,
+    Suppression,
+    SuppressionKind,
+    in_cluster,
+    utcnow,
+)
+from harvester.suppression import normalise, person_key
+
+# ---------------------------------------------------------------- constants
+
+KIND_WEIGHTS: dict[str, float] = {
+    "referral": 4.0,
+    "funder": 2.0, "partner": 2.0, "sponsor": 2.0, "member_of": 2.0, "client": 2.0,
+    "hosts_event": 1.5, "organises": 1.5, "venue": 1.5,
+    "links_to": 1.0,
+}
+# A group page lists its sponsors and a sponsor's page its groups: for these kinds who published
+# the page does not say who "points at" whom, so they count in both directions.
+BOTH_WAYS = frozenset({"sponsor", "hosts_event", "organises", "venue"})
+# Relations with a Meetup group that make an organisation active in the community.
+ACTIVITY_KINDS = {"organises": "runs", "hosts_event": "hosts", "sponsor": "sponsors", "venue": "hosts"}
+
+# Mailbox names of a function someone answers for (better than a generic inbox).
+ROLE_LOCALPARTS = frozenset({
+    "partnerships", "partnership", "partners", "director", "directors", "ceo", "md", "founder",
+    "founders", "head", "manager", "research", "innovation", "business", "bd", "engagement",
+    "community", "programmes", "programs", "projects", "membership", "members", "events",
+    "sponsorship", "outreach", "collaborations", "collaborate", "impact", "knowledge-exchange",
+    "ke", "enterprise", "marketing", "press", "media", "comms", "communications", "policy",
+    "development", "funding", "grants", "studio-manager", "producer", "creative",
+})
+# Shared inboxes nobody in particular reads.
+GENERIC_LOCALPARTS = frozenset({
+    "info", "hello", "hi", "enquiries", "enquiry", "inquiries", "contact", "contactus", "office",
+    "admin", "mail", "email", "general", "team", "reception", "support", "help", "post", "studio",
+    "web", "webmaster", "noreply", "no-reply", "sales", "accounts", "jobs", "careers", "hr",
+})
+CONTACT_SCORES = {"person_email": 1.0, "person": 0.8, "role_address": 0.6, "other_address": 0.4,
+                  "generic_address": 0.3, "phone": 0.1}
+LOUVAIN_SEED = 42  # fixed, so identical inputs give identical communities
+SCORE_PLACES = 4
+MAX_NAMES = 3  # names listed in an explanation before "and N more"
+
+SECTOR_VOICE = {"government": "a government", "industry": "an industry", "university": "a university",
+                "third_sector": "a third-sector"}
+KIND_PHRASE = {"partner": "partner", "funder": "funder", "sponsor": "sponsor", "member_of": "member",
+               "client": "client", "hosts_event": "event host", "organises": "organiser",
+               "venue": "venue"}
+
+
+@dataclass
+class Weights:
+    """Feature weights and thresholds; defaults documented in the module docstring and README."""
+
+    co_link: float = 1.0
+    bridging: float = 1.0
+    balance: float = 1.0
+    locality: float = 0.5
+    activity: float = 0.5
+    contactability: float = 0.5
+    weak_threshold: int = 2
+    recent_days: int = 365
+    saturation_new: int = 5  # fewer new organisations than this in the last harvest ...
+    saturation_known: float = 0.8  # ... and at least this share of proposals known => saturated
+    kinds: dict[str, float] = field(default_factory=lambda: dict(KIND_WEIGHTS))
+    target_shares: dict[str, float] = field(default_factory=dict)  # sector -> share; empty = equal
+
+    FEATURES = ("co_link", "bridging", "balance", "locality", "activity", "contactability")
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, env: dict[str, str] | None = None) -> Weights:
+        """Defaults overridden by the `[snowball]` table of harvester.toml (or HARVESTER_CONFIG)."""
+        env = os.environ if env is None else env
+        path = path or Path(env.get("HARVESTER_CONFIG", "harvester.toml"))
+        if not path.is_file():
+            return cls()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BadInput(f"{path}: not valid TOML: {exc}") from exc
+        return cls.from_dict(data.get("snowball", {}), source=str(path))
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, source: str = "settings") -> Weights:
+        """Weights from a mapping like the [snowball] table; unknown or negative values refused."""
+        known = {f.name: f for f in fields(cls)}
+        weights = cls()
+        for key, raw in values.items():
+            if key not in known:
+                raise BadInput(f"{source}: unknown [snowball] setting {key!r}; known: {', '.join(known)}")
+            if key in ("kinds", "target_shares"):
+                if not isinstance(raw, dict):
+                    raise BadInput(f"{source}: [snowball.{key}] must be a table of name = number")
+                valid = set(KIND_WEIGHTS) if key == "kinds" else {s.value for s in SECTOR_GROUPS}
+                table = dict(getattr(weights, key))
+                for name, number in raw.items():
+                    if name not in valid:
+                        raise BadInput(f"{source}: [snowball.{key}] unknown name {name!r}; "
+                                       f"known: {', '.join(sorted(valid))}")
+                    table[name] = _number(number, f"{source}: [snowball.{key}] {name}")
+                setattr(weights, key, table)
+                continue
+            number = _number(raw, f"{source}: [snowball] {key}")
+            setattr(weights, key, int(number) if isinstance(getattr(weights, key), int) else number)
+        return weights
+
+
+def _number(raw: Any, where: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+        raise BadInput(f"{where}: {raw!r} must be a number >= 0")
+    return float(raw)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class ProposedContact:
+    kind: str
+    value: str
+    person_name: str | None
+    role: str | None
+    contact_id: int | None
+    quality: str = ""  # person_email | person | role_address | other_address | generic_address | phone
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "person_name": self.person_name,
+                "role": self.role}
+
+    def label(self) -> str:
+        who = ", ".join(x for x in (self.person_name, self.role) if x)
+        if self.kind == "person" or not who or self.value == self.person_name:
+            return who or self.value
+        return f"{who} <{self.value}>"
+
+
+@dataclass
+class Candidate:
+    rank: int
+    organisation_id: int
+    name: str
+    domain: str | None
+    sector: str
+    cluster: str | None
+    score: float
+    features: dict[str, float]
+    why: str
+    contact: ProposedContact | None
+    domain_areas: list[str]
+    weak: bool
+    reconsider: bool
+    outside_cluster: bool
+    quota: str | None
+    wave: int = 1
+    pointers: int = 0  # distinct included organisations pointing at it
+    deferred: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `propose --json` element (DESIGN.md), extra fields after."""
+        return {
+            "rank": self.rank, "organisation_id": self.organisation_id, "name": self.name,
+            "domain": self.domain, "sector": self.sector, "cluster": self.cluster,
+            "score": self.score, "features": dict(self.features), "why": self.why,
+            "contact": self.contact.to_json() if self.contact else None,
+            "domain_areas": list(self.domain_areas), "weak": self.weak, "reconsider": self.reconsider,
+            "outside_cluster": self.outside_cluster, "quota": self.quota, "wave": self.wave,
+            "pointers": self.pointers, "deferred": self.deferred,
+        }
+
+
+@dataclass
+class RunFinds:
+    run_id: int
+    started_at: datetime | None
+    new_organisations: int
+    new_relations: int
+
+
+@dataclass
+class Saturation:
+    """Is the snowball still finding new organisations? Judged on the last harvest and proposal."""
+
+    wave: int
+    last_run_id: int | None
+    new_organisations: int | None
+    new_relations: int | None
+    proposals: int
+    known: int
+    known_share: float
+    saturated: bool
+    message: str
+    history: list[RunFinds] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"wave": self.wave, "last_run_id": self.last_run_id,
+                "new_organisations": self.new_organisations, "new_relations": self.new_relations,
+                "proposals": self.proposals, "known": self.known, "known_share": self.known_share,
+                "saturated": self.saturated, "message": self.message,
+                "history": [{"run_id": h.run_id, "started_at": h.started_at,
+                             "new_organisations": h.new_organisations, "new_relations": h.new_relations}
+                            for h in self.history]}
+
+
+@dataclass
+class Proposal:
+    cluster: str | None
+    wave: int
+    candidates: list[Candidate]
+    weak: list[Candidate]
+    saturation: Saturation
+    included: int = 0
+    communities: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- pure feature functions
+
+
+def co_link_value(pointer_kinds: Iterable[str], kinds: dict[str, float]) -> float:
+    """log2(1 + Σ kind weight), one strongest kind per distinct included pointer."""
+    return math.log2(1.0 + sum(kinds.get(k, 1.0) for k in pointer_kinds))
+
+
+def strongest_kind(kind_set: Iterable[str], kinds: dict[str, float]) -> str:
+    return max(sorted(kind_set), key=lambda k: kinds.get(k, 1.0))
+
+
+def balance_value(sector: str, areas: Iterable[str], sector_counts: dict[str, int],
+                  area_counts: dict[str, int], n_included: int, targets: dict[str, float],
+                  n_areas: int) -> tuple[float, float, str | None]:
+    """(value, sector gap, best under-represented area): how much the candidate evens the sample."""
+    sector_gap = 0.0
+    target = targets.get(sector, 0.0)
+    if target > 0:
+        share = sector_counts.get(sector, 0) / n_included if n_included else 0.0
+        sector_gap = max(0.0, target - share) / target
+    best_area, area_gap = None, 0.0
+    if n_areas:
+        area_target = 1.0 / n_areas
+        for area in sorted(areas):
+            share = area_counts.get(area, 0) / n_included if n_included else 0.0
+            gap = max(0.0, area_target - share) / area_target
+            if gap > area_gap:
+                best_area, area_gap = area, gap
+    return sector_gap + 0.5 * area_gap, sector_gap, best_area
+
+
+def activity_value(groups: int, recent_events: int) -> float:
+    return math.log2(1.0 + groups + recent_events / 4.0)
+
+
+def bridging_value(communities: set[int]) -> float:
+    return float(max(0, len(communities) - 1))
+
+
+def address_quality(email: str) -> str:
+    """role_address, generic_address or other_address, from the mailbox name."""
+    local = email.split("@", 1)[0].lower()
+    base = re.split(r"[+]", local)[0]
+    if base in GENERIC_LOCALPARTS:
+        return "generic_address"
+    if base in ROLE_LOCALPARTS or any(part in ROLE_LOCALPARTS for part in re.split(r"[._-]", base)):
+        return "role_address"
+    return "other_address"
+
+
+@dataclass
+class _Suppressions:
+    emails: set[str]
+    domains: set[str]
+    persons: set[str]
+
+    def email(self, value: str) -> bool:
+        value = normalise(SuppressionKind.email, value)
+        dom = value.rsplit("@", 1)[1] if "@" in value else ""
+        return value in self.emails or (bool(dom) and normalise(SuppressionKind.domain, dom) in self.domains)
+
+    def person(self, name: str | None) -> bool:
+        return bool(name) and person_key(name) in self.persons  # type: ignore[arg-type]
+
+    def domain(self, domain: str | None) -> bool:
+        return bool(domain) and normalise(SuppressionKind.domain, domain) in self.domains  # type: ignore[arg-type]
+
+
+def choose_contact(rows: Iterable[tuple[int, str, str, str | None, str | None]],
+                   suppressed: _Suppressions) -> tuple[ProposedContact | None, float]:
+    """The best contact (id, kind, value, person_name, role) to write to, and its score.
+
+    A named person with a role beats a role address beats a generic one; anything suppressed
+    (the email, its domain, or the person) is never proposed and never counts.
+    """
+    best: tuple[float, int, ProposedContact] | None = None
+    for cid, kind, value, person, role in rows:
+        kind = str(kind)
+        if kind == "email":
+            if suppressed.email(value) or suppressed.person(person):
+                continue
+            if person and role:
+                quality = "person_email"
+            elif person:
+                quality = "person"
+            else:
+                quality = address_quality(value)
+        elif kind == "person":
+            name = person or value
+            if suppressed.person(name):
+                continue
+            quality = "person" if role else "other_address"
+            person = name
+        elif kind == "phone":
+            if suppressed.person(person):
+                continue
+            quality = "phone"
+        else:
+            continue
+        score = CONTACT_SCORES[quality]
+        contact = ProposedContact(kind=kind, value=value, person_name=person, role=role, contact_id=cid,
+                                  quality=quality)
+        if best is None or (score, -cid) > (best[0], -best[1]):
+            best = (score, cid, contact)
+    return (best[2], best[0]) if best else (None, 0.0)
+
+
+def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
+    """'BS1 4DJ' is inside areas ['BS'] or ['BS1']; 'BS14 ...' is not inside ['BS1']."""
+    compact = postcode.upper().replace(" ", "")
+    outward = compact[:-3] if len(compact) > 4 else compact
+    letters = re.match(r"[A-Z]+", outward)
+    for area in areas:
+        area = area.upper().strip()
+        if area.isalpha():
+            if letters and letters.group(0) == area:
+                return True
+        elif outward == area:
+            return True
+    return False
+
+
+def name_list(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C', 'A, B, C and 2 more'."""
+    if len(names) > MAX_NAMES:
+        return f"{', '.join(names[:MAX_NAMES])} and {len(names) - MAX_NAMES} more"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]) -> dict[int, int]:
+    """Node -> community number (Louvain, fixed seed); numbered by each community's smallest id."""
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    for a, b, w in sorted(edges):
+        if a == b:
+            continue
+        if graph.has_edge(a, b):
+            graph[a][b]["weight"] += w
+        else:
+            graph.add_edge(a, b, weight=w)
+    if graph.number_of_nodes() == 0:
+        return {}
+    parts = nx.community.louvain_communities(graph, weight="weight", seed=LOUVAIN_SEED)
+    ordered = sorted((sorted(p) for p in parts), key=lambda p: p[0])
+    return {node: i for i, part in enumerate(ordered) for node in part}
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class _Org:
+    id: int
+    name: str
+    kind: str
+    domain: str | None
+    sector: str
+    status: str
+    cluster_id: str | None
+    postcode: str | None
+    in_cluster: bool | None
+    city: str | None
+    wave: int | None
+    first_seen: datetime | None
+
+
+_ORG_COLUMNS = (Organisation.id, Organisation.name, Organisation.kind, Organisation.domain,
+                Organisation.sector, Organisation.status, Organisation.cluster_id, Organisation.postcode,
+                Organisation.in_cluster, Organisation.city, Organisation.wave, Organisation.first_seen)
+_INCLUDED = [s.value for s in INCLUDED_STATUSES]
+_ELIGIBLE = {OrgStatus.discovered.value, OrgStatus.candidate.value}
+
+
+def _orgs(session: Session, where: Any) -> dict[int, _Org]:
+    rows = session.exec(select(*_ORG_COLUMNS).where(where).order_by(Organisation.id)).all()
+    return {r[0]: _Org(r[0], r[1], str(r[2]), r[3], str(r[4]), str(r[5]), *r[6:]) for r in rows}
+
+
+def _in_chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _suppressions(session: Session) -> _Suppressions:
+    s = _Suppressions(set(), set(), set())
+    for kind, value in session.exec(select(Suppression.kind, Suppression.value)).all():
+        {"email": s.emails, "domain": s.domains, "person": s.persons}[str(kind)].add(value)
+    return s
+
+
+def next_wave(session: Session, cluster: str | None = None) -> int:
+    """The wave the next proposal is for: the highest wave among included organisations + 1."""
+    query = select(sa.func.max(Organisation.wave)).where(Organisation.status.in_(_INCLUDED))
+    if cluster:
+        query = query.where(in_cluster(cluster))
+    top = session.exec(query).one()
+    return (top or 0) + 1
+
+
+def check_cluster(session: Session, cluster: str | None) -> Cluster | None:
+    if cluster is None:
+        return None
+    found = session.get(Cluster, cluster)
+    if found is None:
+        known = session.exec(select(Cluster.id).order_by(Cluster.id)).all()
+        hint = f"known: {', '.join(known)}" if known else "load a seed file with `harvester seed` first"
+        raise NotFound(f"no cluster {cluster!r} ({hint})")
+    return found
+
+
+# ---------------------------------------------------------------- propose
+
+
+def propose(session: Session, *, cluster: str | None = None, top: int | None = None,
+            weights: Weights | None = None, record_use: bool = False,
+            now: datetime | None = None) -> Proposal:
+    """Rank the candidates for the next wave of `cluster` (all clusters when None).
+
+    `top` limits both the ranked and the weak list. `record_use` writes a ContactUse row for
+    every proposed contact and marks proposed organisations `candidate` (the caller commits).
+    """
+    weights = weights or Weights()
+    now = now or utcnow()
+    scope = check_cluster(session, cluster)
+    wave = next_wave(session, cluster)
+    included_where = Organisation.status.in_(_INCLUDED)
+    if cluster:
+        included_where = sa.and_(included_where, in_cluster(cluster))
+    included = _orgs(session, included_where)
+    inc_ids = set(included)
+    suppressed = _suppressions(session)
+
+    # One SELECT of plain columns: every relation with an included organisation at one end.
+    inc_select = select(Organisation.id).where(included_where)
+    edges = session.exec(
+        select(Relation.source_id, Relation.target_id, Relation.kind).where(
+            sa.or_(Relation.source_id.in_(inc_select), Relation.target_id.in_(inc_select)))
+        .order_by(Relation.id)).all()
+    referrals = session.exec(select(Referral.from_organisation_id, Referral.to_organisation_id).where(
+        Referral.to_organisation_id.is_not(None), Referral.from_organisation_id.in_(inc_select))
+        .order_by(Referral.id)).all()
+
+    pointers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    inc_edges: list[tuple[int, int, float]] = []
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for src, dst, kind in edges:
+        kind = str(kind)
+        if src in inc_ids and dst in inc_ids:
+            inc_edges.append((min(src, dst), max(src, dst), weights.kinds.get(kind, 1.0)))
+            continue
+        if src in inc_ids:
+            pointers[dst][src].add(kind)
+            neighbours[dst].add(src)
+        elif kind in BOTH_WAYS:
+            pointers[src][dst].add(kind)
+            neighbours[src].add(dst)
+        else:
+            neighbours[src].add(dst)
+    for src, dst in referrals:
+        if dst not in inc_ids:
+            pointers[dst][src].add("referral")
+            neighbours[dst].add(src)
+
+    # The candidate pool: linked with the sample, or in the cluster.
+    pool_where = Organisation.status.in_([*_ELIGIBLE, OrgStatus.rejected.value])
+    linked = sorted(set(pointers) | set(neighbours))
+    pool: dict[int, _Org] = {}
+    for chunk in _in_chunks(linked):
+        pool.update(_orgs(session, sa.and_(pool_where, Organisation.id.in_(chunk))))
+    local_where = in_cluster(cluster) if cluster else Organisation.cluster_id.is_not(None)
+    pool.update(_orgs(session, sa.and_(pool_where, local_where)))
+    pool = {i: o for i, o in sorted(pool.items()) if not suppressed.domain(o.domain)}
+
+    last_decisions = _last_decisions(session, list(pool))
+    reconsider = _reconsidered(session, {i: d for i, d in last_decisions.items()
+                                         if pool[i].status == OrgStatus.rejected.value})
+    pool = {i: o for i, o in pool.items() if o.status in _ELIGIBLE or i in reconsider}
+
+    # Communities of the included organisations, labelled by their commonest domain area.
+    community = communities_of(inc_ids, inc_edges)
+    areas = _domain_areas(session, list(inc_ids | set(pool)))
+    area_labels = dict(session.exec(select(DomainArea.id, DomainArea.label)).all())
+    labels = _community_labels(community, included, areas, area_labels, inc_edges)
+
+    # Balance: sector groups and domain areas among included organisations.
+    n_inc = len(included)
+    sector_counts = Counter(o.sector for o in included.values())
+    area_counts = Counter(a for i in inc_ids for a in areas.get(i, ()))
+    quotas = _quotas(session, cluster)
+    targets = dict(weights.target_shares) or _quota_targets(quotas, cluster) or {
+        s.value: 1.0 / len(SECTOR_GROUPS) for s in SECTOR_GROUPS}
+    n_areas = len(area_labels)
+    clusters = {c.id: c for c in session.exec(select(Cluster)).all()}
+    quota_counts = _included_by_cluster_sector(session, cluster) if quotas else {}
+
+    activity = _activity(session, list(pool), now - timedelta(days=weights.recent_days))
+    contacts = _contacts(session, list(pool))
+
+    results: list[Candidate] = []
+    for oid, org in pool.items():
+        ptrs = pointers.get(oid, {})
+        best_kinds = {p: strongest_kind(k, weights.kinds) for p, k in ptrs.items()}
+        f_co = co_link_value(best_kinds.values(), weights.kinds)
+        touched = {community[p] for p in neighbours.get(oid, ()) if p in community}
+        f_bridge = bridging_value(touched)
+        org_areas = sorted(areas.get(oid, ()))
+        f_balance, sector_gap, gap_area = balance_value(org.sector, org_areas, sector_counts, area_counts,
+                                                        n_inc, targets, n_areas)
+        home = scope or clusters.get(org.cluster_id or "")
+        inside = _inside(org, home)
+        f_local = 1.0 if inside else 0.5 if inside is None else 0.0
+        groups, events, roles = activity.get(oid, (0, 0, {}))
+        f_act = activity_value(groups, events)
+        contact, f_contact = choose_contact(contacts.get(oid, ()), suppressed)
+        features = {"co_link": f_co, "bridging": f_bridge, "balance": f_balance, "locality": f_local,
+                    "activity": f_act, "contactability": f_contact}
+        features = {k: round(v, SCORE_PLACES) for k, v in features.items()}
+        score = round(sum(getattr(weights, k) * v for k, v in features.items()), SCORE_PLACES)
+        referred = any("referral" in k for k in ptrs.values())
+        weak = len(ptrs) < weights.weak_threshold and not referred
+        decision = last_decisions.get(oid)
+        deferred = decision is not None and decision[0] == DecisionKind.defer.value
+        quota = _quota_text(quotas, quota_counts, scope.id if scope else org.cluster_id, org.sector)
+        why = _why(org, ptrs, best_kinds, included, touched, labels, sector_gap, gap_area, sector_counts,
+                   area_counts, n_inc, area_labels, groups, events, roles, org.kind, inside, home,
+                   reconsider.get(oid), decision if deferred else None, quota, contact)
+        results.append(Candidate(
+            rank=0, organisation_id=oid, name=org.name, domain=org.domain, sector=org.sector,
+            cluster=scope.id if scope else org.cluster_id, score=score, features=features, why=why,
+            contact=contact, domain_areas=org_areas, weak=weak, reconsider=oid in reconsider,
+            outside_cluster=inside is False, quota=quota, wave=wave, pointers=len(ptrs),
+            deferred=deferred))
+
+    results.sort(key=lambda c: (-c.score, c.name.casefold(), c.organisation_id))
+    strong = [c for c in results if not c.weak]
+    weak = [c for c in results if c.weak]
+    for i, c in enumerate(strong + weak, start=1):
+        c.rank = i
+    if top is not None:
+        strong, weak = strong[:top], weak[:top]
+    saturation = _saturation(session, strong or weak, pool, last_decisions, wave, weights)
+    if record_use:
+        _record_use(session, strong + weak, wave)
+    return Proposal(cluster=cluster, wave=wave, candidates=strong, weak=weak, saturation=saturation,
+                    included=n_inc, communities=[labels[k] for k in sorted(labels)])
+
+
+# ---------------------------------------------------------------- loading helpers
+
+
+def _last_decisions(session: Session, ids: list[int]) -> dict[int, tuple[str, datetime, str]]:
+    """Organisation -> (decision, time, reviewer) of its latest status decision."""
+    status_kinds = [k.value for k in (DecisionKind.accept, DecisionKind.reject, DecisionKind.defer,
+                                      DecisionKind.contacted, DecisionKind.interviewed,
+                                      DecisionKind.exclude)]
+    out: dict[int, tuple[str, datetime, str]] = {}
+    rows = session.exec(select(Decision.organisation_id, Decision.decision, Decision.created_at,
+                               Decision.reviewer).where(Decision.decision.in_(status_kinds))
+                        .order_by(Decision.id)).all()
+    wanted = set(ids)
+    for oid, kind, at, reviewer in rows:
+        if oid in wanted:
+            out[oid] = (str(kind), at, reviewer)
+    return out
+
+
+def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str]]) -> dict[int, str]:
+    """Rejected organisations with evidence newer than their rejection -> what that evidence is."""
+    found: dict[int, str] = {}
+    for oid, (_kind, at, _who) in sorted(rejected.items()):
+        rel = session.exec(select(Relation.kind).where(
+            sa.or_(Relation.target_id == oid, Relation.source_id == oid),
+            Relation.first_seen > at).order_by(Relation.first_seen)).first()
+        ref = session.exec(select(Referral.id).where(Referral.to_organisation_id == oid,
+                                                     Referral.created_at > at)).first()
+        contact = session.exec(select(Contact.kind).where(Contact.organisation_id == oid,
+                                                          Contact.first_seen > at)).first()
+        evidence = ("a new referral" if ref is not None else f"a new {str(rel).replace('_', ' ')} link"
+                    if rel is not None else "a new contact" if contact is not None else None)
+        if evidence:
+            found[oid] = f"reconsider: {evidence} since it was rejected on {at:%Y-%m-%d}"
+    return found
+
+
+def _domain_areas(session: Session, ids: list[int]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    for chunk in _in_chunks(sorted(ids)):
+        for oid, area in session.exec(select(OrganisationDomainArea.organisation_id,
+                                             OrganisationDomainArea.domain_area_id).where(
+                OrganisationDomainArea.organisation_id.in_(chunk),
+                OrganisationDomainArea.score > 0)).all():
+            out[oid].add(area)
+    return out
+
+
+def _community_labels(community: dict[int, int], included: dict[int, _Org], areas: dict[int, set[str]],
+                      area_labels: dict[str, str], inc_edges: list[tuple[int, int, float]]) -> dict[int, str]:
+    """Community -> 'games' (its commonest domain area) or 'Watershed's' (its best-linked member)."""
+    degree: Counter[int] = Counter()
+    for a, b, _w in inc_edges:
+        degree[a] += 1
+        degree[b] += 1
+    members: dict[int, list[int]] = defaultdict(list)
+    for node, c in community.items():
+        members[c].append(node)
+    raw: dict[int, tuple[str | None, str]] = {}
+    for c, nodes in members.items():
+        counts = Counter(a for n in nodes for a in areas.get(n, ()))
+        area = min(counts, key=lambda a: (-counts[a], a)) if counts else None
+        hub = min(nodes, key=lambda n: (-degree[n], included[n].name.casefold(), n))
+        raw[c] = (area_labels.get(area, area) if area else None, included[hub].name)
+    seen = Counter(label for label, _hub in raw.values() if label)
+    return {c: (label if label and seen[label] == 1 else f"{hub}'s") for c, (label, hub) in raw.items()}
+
+
+Activity = tuple[int, int, dict[str, int]]
+ContactRow = tuple[int, str, str, str | None, str | None]
+
+
+def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Activity]:
+    """Organisation -> (Meetup groups it runs/hosts/sponsors, their recent events, role -> groups)."""
+    if not ids:
+        return {}
+    wanted = set(ids)
+    groups = set(session.exec(select(Organisation.id).where(
+        Organisation.kind == OrgKind.meetup_group)).all())
+    if not groups:
+        return {}
+    links: dict[int, dict[int, str]] = defaultdict(dict)
+    rows = session.exec(select(Relation.source_id, Relation.target_id, Relation.kind).where(
+        Relation.kind.in_(list(ACTIVITY_KINDS))).order_by(Relation.id)).all()
+    for src, dst, kind in rows:
+        for org, group in ((src, dst), (dst, src)):
+            if org in wanted and group in groups and org not in groups:
+                links[org].setdefault(group, ACTIVITY_KINDS[str(kind)])
+    recent: Counter[int] = Counter()
+    events = session.exec(select(MeetupEvent.group_id, MeetupEvent.host_organisation_ids,
+                                 MeetupEvent.venue_organisation_id).where(
+        sa.or_(MeetupEvent.start >= since, MeetupEvent.start.is_(None)))).all()
+    for group, hosts, venue in events:
+        recent[group] += 1
+        for org in [*(hosts or []), venue]:
+            if org in wanted and org not in groups:
+                links[org].setdefault(group, "hosts")
+    out: dict[int, Activity] = {}
+    for org, by_group in links.items():
+        roles = Counter(by_group.values())
+        out[org] = (len(by_group), sum(recent[g] for g in by_group), dict(roles))
+    for group in wanted & groups:
+        if recent[group]:
+            out[group] = (0, recent[group], {})
+    return out
+
+
+def _contacts(session: Session, ids: list[int]) -> dict[int, list[ContactRow]]:
+    out: dict[int, list[ContactRow]] = defaultdict(list)
+    for chunk in _in_chunks(sorted(ids)):
+        rows = session.exec(select(Contact.organisation_id, Contact.id, Contact.kind, Contact.value,
+                                   Contact.person_name, Contact.role).where(
+            Contact.organisation_id.in_(chunk),
+            Contact.kind.in_([ContactKind.email.value, ContactKind.person.value, ContactKind.phone.value]))
+            .order_by(Contact.id)).all()
+        for oid, cid, kind, value, person, role in rows:
+            out[oid].append((cid, str(kind), value, person, role))
+    return out
+
+
+def _inside(org: _Org, cluster: Cluster | None) -> bool | None:
+    """Inside the cluster (True), outside (False) or unknown (None)."""
+    if org.in_cluster is not None and (cluster is None or org.cluster_id in (None, cluster.id)):
+        return bool(org.in_cluster)
+    if cluster is None:
+        return None
+    if org.postcode and cluster.postcode_areas:
+        return postcode_inside(org.postcode, cluster.postcode_areas)
+    if org.city:
+        words = set(re.findall(r"[a-z]+", f"{cluster.id} {cluster.name}".lower()))
+        if org.city.strip().lower() in words:
+            return True
+    return None
+
+
+def _quotas(session: Session, cluster: str | None) -> dict[tuple[str, str], int]:
+    query = select(Quota.cluster_id, Quota.sector, Quota.target)
+    if cluster:
+        query = query.where(Quota.cluster_id == cluster)
+    return {(c, str(s)): t for c, s, t in session.exec(query).all()}
+
+
+def _quota_targets(quotas: dict[tuple[str, str], int], cluster: str | None) -> dict[str, float]:
+    """Target shares from a cluster's quotas (only when one cluster is proposed for)."""
+    if not cluster:
+        return {}
+    mine = {s: t for (c, s), t in quotas.items() if c == cluster and t > 0}
+    total = sum(mine.values())
+    return {s: t / total for s, t in mine.items()} if total else {}
+
+
+def _included_by_cluster_sector(session: Session, cluster: str | None) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    if cluster:
+        rows = session.exec(select(Organisation.sector).where(
+            Organisation.status.in_(_INCLUDED), in_cluster(cluster))).all()
+        counts.update((cluster, str(s)) for s in rows)
+    else:
+        rows = session.exec(select(Organisation.cluster_id, Organisation.sector).where(
+            Organisation.status.in_(_INCLUDED))).all()
+        counts.update((c, str(s)) for c, s in rows if c)
+    return counts
+
+
+def _quota_text(quotas: dict[tuple[str, str], int], counts: Counter[tuple[str, str]],
+                cluster: str | None, sector: str) -> str | None:
+    """'bristol third_sector 2 of 5' when the candidate's sector quota is still open."""
+    if not cluster or (cluster, sector) not in quotas:
+        return None
+    target, have = quotas[(cluster, sector)], counts[(cluster, sector)]
+    return f"{cluster} {sector} {have} of {target}" if have < target else None
+
+
+# ---------------------------------------------------------------- explanation
+
+
+def _why(org: _Org, ptrs: dict[int, set[str]], best_kinds: dict[int, str], included: dict[int, _Org],
+         touched: set[int], labels: dict[int, str], sector_gap: float, gap_area: str | None,
+         sector_counts: Counter[str], area_counts: Counter[str], n_inc: int, area_labels: dict[str, str],
+         groups: int, events: int, roles: dict[str, int], kind: str, inside: bool | None,
+         home: Cluster | None, reconsider: str | None, deferred: tuple[str, datetime, str] | None,
+         quota: str | None, contact: ProposedContact | None) -> str:
+    """One plain-English sentence per reason, joined by '; '."""
+    parts: list[str] = []
+    if reconsider:
+        parts.append(reconsider)
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(ptrs, key=lambda p: (included[p].name.casefold(), p) if p in included else ("", p)):
+        if p in included:
+            by_kind[best_kinds[p]].append(included[p].name)
+    for k in sorted(by_kind, key=lambda k: (-KIND_WEIGHTS.get(k, 1.0), k)):
+        names = name_list(by_kind[k])
+        if k == "referral":
+            parts.append(f"referred by an interviewee at {names}")
+        elif k == "links_to":
+            parts.append(f"linked from {names}")
+        else:
+            parts.append(f"linked as {KIND_PHRASE.get(k, k)} from {names}")
+    for role in ("runs", "hosts", "sponsors"):
+        n = roles.get(role, 0)
+        if n:
+            parts.append(f"{role} {n} Meetup group{'s' if n != 1 else ''}")
+    if events:
+        parts.append(f"{events} recent Meetup event{'s' if events != 1 else ''}")
+    if len(touched) >= 2:
+        names = sorted(labels[c] for c in touched)
+        parts.append(f"bridges the {name_list(names)} communities")
+    if sector_gap > 0 and org.sector in SECTOR_VOICE:
+        parts.append(f"adds {SECTOR_VOICE[org.sector]} voice: {sector_counts.get(org.sector, 0)} "
+                     f"of {n_inc} included")
+    if gap_area:
+        parts.append(f"adds {area_labels.get(gap_area, gap_area)}: {area_counts.get(gap_area, 0)} "
+                     f"of {n_inc} included")
+    if inside is False:
+        parts.append(f"outside the {home.name if home else 'cluster'} area")
+    if quota:
+        parts.append(f"fills the {quota} quota")
+    if deferred:
+        parts.append(f"deferred on {deferred[1]:%Y-%m-%d}" + (f" by {deferred[2]}" if deferred[2] else ""))
+    if not ptrs and not groups and not events:
+        parts.append("in the cluster, not yet linked from included organisations"
+                     if kind != OrgKind.meetup_group.value else "a Meetup group in the cluster")
+    if contact is None:
+        parts.append("no contact found yet")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- saturation and use
+
+
+def _run_finds(session: Session, run: HarvestRun) -> RunFinds:
+    """New organisations and relations of a run: its counts, else counted from first_run/run ids."""
+    counts = run.counts if isinstance(run.counts, dict) else {}
+
+    def _count(key: str, fallback: Any) -> int:
+        value = counts.get(key)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return int(session.exec(fallback).one())
+
+    orgs = _count("new_organisations", select(sa.func.count()).select_from(Organisation).where(
+        Organisation.first_run_id == run.id))
+    rels = _count("new_relations", select(sa.func.count()).select_from(Relation).where(
+        Relation.run_id == run.id))
+    return RunFinds(run.id, run.started_at, orgs, rels)  # type: ignore[arg-type]
+
+
+def _saturation(session: Session, shown: list[Candidate], pool: dict[int, _Org],
+                decisions: dict[int, tuple[str, datetime, str]], wave: int, weights: Weights) -> Saturation:
+    runs = session.exec(select(HarvestRun).where(HarvestRun.status == RunStatus.completed,
+                                                 HarvestRun.kind != "import")
+                        .order_by(HarvestRun.id.desc()).limit(10)).all()
+    history = [_run_finds(session, r) for r in runs]
+    last = history[0] if history else None
+    known = 0
+    for c in shown:
+        org = pool[c.organisation_id]
+        earlier = (last is not None and last.started_at is not None and org.first_seen is not None
+                   and org.first_seen < last.started_at)
+        if org.status == OrgStatus.candidate.value or c.organisation_id in decisions or earlier:
+            known += 1
+    share = round(known / len(shown), 3) if shown else 1.0
+    saturated = (last is not None and last.new_organisations < weights.saturation_new
+                 and share >= weights.saturation_known)
+    if last is None:
+        message = "no completed harvest yet: saturation cannot be judged"
+    elif saturated:
+        message = (f"the cluster looks saturated: the last harvest found {last.new_organisations} new "
+                   f"organisations and {last.new_relations} new relations, and {known} of {len(shown)} "
+                   "proposals were already known")
+    else:
+        message = (f"the last harvest found {last.new_organisations} new organisations and "
+                   f"{last.new_relations} new relations; {known} of {len(shown)} proposals already known")
+    return Saturation(wave=wave, last_run_id=last.run_id if last else None,
+                      new_organisations=last.new_organisations if last else None,
+                      new_relations=last.new_relations if last else None, proposals=len(shown),
+                      known=known, known_share=share, saturated=saturated, message=message,
+                      history=list(reversed(history)))
+
+
+def _record_use(session: Session, shown: list[Candidate], wave: int) -> None:
+    """Log each proposed contact (subject access reports it) and mark proposed organisations."""
+    now = utcnow()
+    for c in shown:
+        if c.contact and c.contact.contact_id is not None:
+            session.add(ContactUse(contact_id=c.contact.contact_id, purpose="proposal",
+                                   detail=f"wave {wave} rank {c.rank}", at=now))
+        if not c.weak:
+            org = session.get(Organisation, c.organisation_id)
+            if org is not None and org.status == OrgStatus.discovered:
+                org.status = OrgStatus.candidate
+                session.add(org)
+    session.flush()
+
+
+def candidate(session: Session, organisation_id: int, **kwargs: Any) -> Candidate:
+    """One organisation's entry in the current proposal (for `explain` and the review page)."""
+    proposal = propose(session, **kwargs)
+    for c in proposal.candidates + proposal.weak:
+        if c.organisation_id == organisation_id:
+            return c
+    raise NotFound(f"organisation {organisation_id} is not a candidate for the next wave "
+                   "(included, rejected, excluded or suppressed)")
