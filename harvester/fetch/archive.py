@@ -292,14 +292,23 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         url = redact_url(str(request.url))
         stored = self._pick(request.method, url)
         full = [s for s in stored if s.status != 304]
-        if not full:
-            return httpx.Response(404, headers={REPLAY_HEADER: "missing", "content-type": "text/plain"},
-                                  content=b"not in archive", request=request)
-        chosen = full[-1]
-        entry = self._read(chosen.offset)
-        headers = [(k, v) for k, v in entry.http_headers if k.lower() != "content-length"]
-        if _matches(request, chosen):
-            return httpx.Response(304, headers=headers, request=request)
+        not_modified = [s for s in stored if s.status == 304]
+        conditional = bool(request.headers.get("if-none-match") or request.headers.get("if-modified-since"))
+        if conditional and full and _matches(request, full[-1]):
+            if not_modified and _matches(request, not_modified[-1]):
+                return self._respond(request, not_modified[-1])  # the 304 the server really sent
+            entry = self._read(full[-1].offset)
+            return httpx.Response(304, headers=_replay_headers(entry), request=request)
+        if conditional and not full and not_modified and _matches(request, not_modified[-1]):
+            return self._respond(request, not_modified[-1])
+        if full:
+            return self._respond(request, full[-1])
+        return httpx.Response(404, headers={REPLAY_HEADER: "missing", "content-type": "text/plain"},
+                              content=b"not in archive", request=request)
+
+    def _respond(self, request: httpx.Request, stored: _Stored) -> httpx.Response:
+        entry = self._read(stored.offset)
+        headers = _replay_headers(entry)
         if entry.warc_headers.get("WARC-Truncated"):
             headers.append((REPLAY_HEADER, "truncated"))
         body = b"" if request.method == "HEAD" else entry.body
@@ -309,6 +318,10 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def _replay_headers(entry: WarcEntry) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in entry.http_headers if k.lower() != "content-length"]
 
 
 def _matches(request: httpx.Request, stored: _Stored) -> bool:
