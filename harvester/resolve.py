@@ -32,33 +32,48 @@ used, so the same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from harvester.extract.classify import decide_sector, sector_for_pages
+from harvester.extract.facts import Link, PageFacts
+from harvester.extract.keywords import domain_areas_for_pages
 from harvester.models import (
+    Cluster,
     Contact,
     ContactKind,
+    Decision,
+    DecisionKind,
+    DomainArea,
     Organisation,
     OrganisationCluster,
+    OrganisationDomainArea,
     OrganisationFact,
     OrgKind,
     OrgStatus,
+    Page,
     Relation,
     RelationKind,
+    Sector,
+    SectorSource,
     utcnow,
 )
 from harvester.names import name_key, similar
 from harvester.suppression import is_suppressed
-from harvester.urls import is_http_url, registrable_domain
+from harvester.urls import is_http_url, normalise_url, registrable_domain
 
 __all__ = [
-    "EVIDENCE_CAP", "FUZZY_THRESHOLD", "find_or_create_organisation", "name_key", "record_fact",
-    "similar", "upsert_contact", "upsert_relation",
+    "EVIDENCE_CAP", "FUZZY_THRESHOLD", "cluster_for_postcode", "find_or_create_organisation",
+    "name_key", "normalise_postcode", "recompute_organisation", "record_fact", "similar",
+    "store_page_facts", "stored_pages", "upsert_contact", "upsert_relation",
 ]
 
 # Names at least this similar (rapidfuzz 0..100 on name keys) are one organisation, when neither
@@ -148,6 +163,15 @@ def find_or_create_organisation(session: Session, *, name: str, url: str | None 
     that has a domain is never matched to a different domain. A match is updated only upwards:
     status never goes down, cluster/homepage/name are filled only when missing, sector untouched.
     """
+    return _find_or_create(session, name=name, url=url, kind=kind, cluster_id=cluster_id,
+                           status=status, source_url=source_url, run_id=run_id,
+                           meetup_urlname=meetup_urlname)[0]
+
+
+def _find_or_create(session: Session, *, name: str, url: str | None, kind: OrgKind,
+                    cluster_id: str | None, status: OrgStatus, source_url: str | None,
+                    run_id: int | None, meetup_urlname: str | None) -> tuple[Organisation, bool]:
+    """find_or_create_organisation, also saying whether the organisation is new."""
     kind = OrgKind(kind)
     now = utcnow()
     name = (name or "").strip()
@@ -177,7 +201,7 @@ def find_or_create_organisation(session: Session, *, name: str, url: str | None 
         _touch(org, status=status, cluster_id=cluster_id, url=url, name=name, now=now)
         session.add(org)
         _add_membership(session, org, cluster_id, membership_source)
-        return org
+        return org, False
 
     org = Organisation(
         name=name or domain or urlname or "(unnamed)", name_key=key or name_key(domain or urlname),
@@ -186,11 +210,13 @@ def find_or_create_organisation(session: Session, *, name: str, url: str | None 
         cluster_id=cluster_id, status=OrgStatus(status), first_seen=now, last_seen=now,
         first_run_id=run_id,
     )
+    created = True
     try:
         with session.begin_nested():
             session.add(org)
             session.flush()
     except IntegrityError:
+        created = False
         # Another worker created it between our look-up and insert: use theirs.
         other = None
         if urlname:
@@ -201,11 +227,11 @@ def find_or_create_organisation(session: Session, *, name: str, url: str | None 
             raise
         _touch(other, status=status, cluster_id=cluster_id, url=url, name=name, now=now)
         org = other
-    if source_url or run_id:
+    if source_url:
         record_fact(session, org.id, "name", org.name, source_url=source_url,  # type: ignore[arg-type]
                     rule="resolve", run_id=run_id)
     _add_membership(session, org, cluster_id, membership_source)
-    return org
+    return org, created
 
 
 # ---------------------------------------------------------------- relations
@@ -314,3 +340,428 @@ def record_fact(session: Session, organisation_id: int, field: str, value: Any, 
     fact.last_seen = now
     session.add(fact)
     return fact
+
+
+# ---------------------------------------------------------------- postcodes -> clusters
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?)\s*(\d[A-Z]{2})?$")
+
+
+def normalise_postcode(postcode: str | None) -> str | None:
+    """'bs15tx' -> 'BS1 5TX', 'm50' -> 'M50'; None when it is not shaped like a UK postcode."""
+    if not postcode:
+        return None
+    text = re.sub(r"\s+", "", postcode.upper())
+    if len(text) >= 5:
+        text = f"{text[:-3]} {text[-3:]}"
+    match = _POSTCODE.match(text)
+    if not match:
+        return None
+    area, district, inward = match.groups()
+    return f"{area}{district} {inward}" if inward else f"{area}{district}"
+
+
+def _area_matches(entry: str, postcode: str) -> bool:
+    """Does a cluster's postcode entry (area "M", district "M50" or sector "M50 2") cover it?"""
+    outward = postcode.split(" ", 1)[0]
+    area = re.match(r"[A-Z]+", outward)
+    if entry.isalpha():
+        return area is not None and area.group(0) == entry
+    if " " in entry:
+        return postcode.startswith(entry)
+    return outward == entry
+
+
+def cluster_for_postcode(session: Session, postcode: str | None) -> str | None:
+    """The cluster whose postcode areas cover `postcode`, the longest (most specific) entry
+    winning: a cluster listing district M50 beats one listing area M; None when none does."""
+    normal = normalise_postcode(postcode)
+    if not normal:
+        return None
+    best: tuple[int, str] | None = None
+    for cluster in session.exec(select(Cluster).order_by(Cluster.id)).all():
+        for raw in cluster.postcode_areas or []:
+            entry = re.sub(r"\s+", " ", str(raw).strip().upper())
+            if entry and _area_matches(entry, normal) and (best is None or len(entry) > best[0]):
+                best = (len(entry), cluster.id)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------- one page into the database
+
+# How much a name source is trusted; a researcher's name (seed file, review) is never replaced.
+_NAME_RANK = {"review": 100.0, "seed": 90.0, "jsonld": 4.0, "og": 3.0, "logo_alt": 2.0,
+              "title": 1.0, "resolve": 0.5, "link_text": 0.4}
+_HOME_BONUS = 0.5
+_SIGNALS_FIELD = "page_signals"
+_SIGNALS_MAX_CHARS = 1500  # stays inside a PostgreSQL unique-index entry with its URL
+_GENERIC_LINK_TEXT = frozenset({
+    "here", "click here", "read more", "more", "website", "visit website", "visit", "link",
+    "learn more", "find out more", "home", "view", "open", "see more", "more info", "go",
+})
+_MEETUP_NON_GROUPS = frozenset({"find", "topics", "cities", "login", "register", "pro", "apps",
+                                "lp", "blog", "help", "media", "about", "terms", "privacy", "en-us",
+                                "gb", "start", "meetup-pro", "events", "home", "search"})
+
+
+def _is_home(url: str | None) -> bool:
+    if not url:
+        return False
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path in ("", "/")
+
+
+def _name_asserted(session: Session, org: Organisation) -> bool:
+    """A researcher gave this name (seed file or review) and rules must not replace it."""
+    if org.status == OrgStatus.seed or org.wave == 0:
+        return True
+    named = session.exec(select(Decision.id).where(Decision.organisation_id == org.id,
+                                                   Decision.decision == DecisionKind.set_name)).first()
+    if named is not None:
+        return True
+    asserted = session.exec(select(OrganisationFact.id).where(
+        OrganisationFact.organisation_id == org.id, OrganisationFact.field == "name",
+        OrganisationFact.rule.in_(("seed", "review")))).first()  # type: ignore[union-attr]
+    return asserted is not None
+
+
+def _current_name_rank(session: Session, org: Organisation) -> float:
+    if _is_placeholder_name(org):
+        return 0.0
+    if org.kind == OrgKind.meetup_group:
+        return 50.0  # a group's own Meetup name
+    rows = session.exec(select(OrganisationFact.rule, OrganisationFact.source_url).where(
+        OrganisationFact.organisation_id == org.id, OrganisationFact.field == "name",
+        OrganisationFact.value == org.name)).all()
+    ranks = [_NAME_RANK.get(rule or "", 0.5) + (_HOME_BONUS if _is_home(url) else 0.0)
+             for rule, url in rows]
+    return max(ranks, default=0.5)
+
+
+def _signals_digest(facts: PageFacts) -> str:
+    """What recompute_organisation needs of a page once its body is gone, as compact JSON."""
+    digest: dict[str, Any] = {
+        "n": facts.name, "ns": facts.name_source, "st": facts.schema_type,
+        "ch": sorted(set(facts.charity_numbers)), "co": sorted(set(facts.company_numbers)),
+        "cic": bool(facts.is_cic),
+        "sw": {k: sorted(v)[:6] for k, v in sorted((facts.sector_words or {}).items()) if v},
+        "kh": {k: list(v)[:6] for k, v in sorted((facts.keyword_hits or {}).items()) if v},
+        "ds": {k: round(float(v), 2) for k, v in sorted((facts.domain_scores or {}).items())},
+    }
+    text = json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    while len(text) > _SIGNALS_MAX_CHARS and digest["kh"]:
+        weakest = min(digest["kh"], key=lambda a: (digest["ds"].get(a, 0.0), a))
+        digest["kh"].pop(weakest)
+        digest["ds"].pop(weakest, None)
+        text = json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text[:_SIGNALS_MAX_CHARS] if len(text) > _SIGNALS_MAX_CHARS else text
+
+
+def _page_from_digest(url: str, value: str) -> PageFacts | None:
+    try:
+        d = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(d, dict):
+        return None
+    return PageFacts(url=url, name=d.get("n"), name_source=d.get("ns"), schema_type=d.get("st"),
+                     charity_numbers=list(d.get("ch") or []), company_numbers=list(d.get("co") or []),
+                     is_cic=bool(d.get("cic")), sector_words=dict(d.get("sw") or {}),
+                     keyword_hits=dict(d.get("kh") or {}), domain_scores=dict(d.get("ds") or {}))
+
+
+def stored_pages(session: Session, org_id: int) -> list[PageFacts]:
+    """The latest classification signals of each page of an organisation, from the database."""
+    rows = session.exec(select(OrganisationFact).where(
+        OrganisationFact.organisation_id == org_id, OrganisationFact.field == _SIGNALS_FIELD,
+    ).order_by(OrganisationFact.source_url, OrganisationFact.last_seen.desc(),  # type: ignore[union-attr]
+               OrganisationFact.id.desc())).all()  # type: ignore[union-attr]
+    pages: list[PageFacts] = []
+    seen: set[str | None] = set()
+    for row in rows:
+        if row.source_url in seen:
+            continue
+        seen.add(row.source_url)
+        page = _page_from_digest(row.source_url or "", row.value)
+        if page is not None:
+            pages.append(page)
+    return pages
+
+
+def _count(session: Session, column: Any, *where: Any) -> int:
+    return int(session.exec(select(sa.func.count(column)).where(*where)).one())
+
+
+def _link_target(session: Session, link: Link, org: Organisation, *, source_url: str,
+                 run_id: int | None) -> tuple[Organisation | None, bool]:
+    """The organisation a link points at (created as `discovered`), or None for an internal,
+    malformed or suppressed one."""
+    url = normalise_url(link.url)
+    if not url:
+        return None, False
+    domain = registrable_domain(url)
+    if not domain or domain == org.domain:
+        return None, False
+    if domain == "meetup.com":
+        parts = [p for p in urlsplit(url).path.split("/") if p]
+        if not parts or parts[0].lower() in _MEETUP_NON_GROUPS:
+            return None, False
+        urlname = parts[0].lower()
+        return _find_or_create(session, name=urlname, url=f"https://www.meetup.com/{urlname}/",
+                               kind=OrgKind.meetup_group, cluster_id=None, status=OrgStatus.discovered,
+                               source_url=source_url, run_id=run_id, meetup_urlname=urlname)
+    if is_suppressed(session, domain=domain):
+        return None, False
+    name = domain
+    text = (link.text or "").strip()
+    words = text.split()
+    if (RelationKind(link.kind) != RelationKind.links_to and 0 < len(words) <= 8 and len(text) <= 80
+            and text.casefold() not in _GENERIC_LINK_TEXT and any(c.isalpha() for c in text)
+            and not is_http_url(text) and registrable_domain(text) != domain):
+        name = text
+    parts = urlsplit(url)
+    target, created = _find_or_create(session, name=domain, url=f"{parts.scheme}://{parts.netloc}/",
+                                      kind=OrgKind.organisation, cluster_id=None,
+                                      status=OrgStatus.discovered, source_url=None, run_id=run_id,
+                                      meetup_urlname=None)
+    if name != domain and _is_placeholder_name(target):
+        target.name, target.name_key = name, name_key(name)
+        record_fact(session, target.id, "name", name, source_url=source_url,  # type: ignore[arg-type]
+                    rule="link_text", run_id=run_id)
+        session.add(target)
+    return target, created
+
+
+def _set_postcodes(session: Session, org: Organisation, postcodes: list[str]) -> int:
+    """Postcodes -> org.postcode, in_cluster and cluster memberships; returns fields changed."""
+    changed = 0
+    matched: list[tuple[str, str]] = []
+    normals = [n for n in (normalise_postcode(p) for p in postcodes) if n]
+    for normal in normals:
+        cluster_id = cluster_for_postcode(session, normal)
+        if cluster_id:
+            matched.append((normal, cluster_id))
+            _add_membership(session, org, cluster_id, "postcode")
+    if not normals:
+        return 0
+    if not org.postcode:
+        home = [pc for pc, cl in matched if cl == org.cluster_id] or [pc for pc, _ in matched] or normals
+        org.postcode = home[0]
+        changed += 1
+    if matched and not org.cluster_id:
+        org.cluster_id = matched[0][1]
+        changed += 1
+    inside = any(cl == org.cluster_id for _, cl in matched)
+    if inside and org.in_cluster is not True:
+        org.in_cluster = True
+        changed += 1
+    elif not inside and org.in_cluster is None:
+        org.in_cluster = False
+        changed += 1
+    return changed
+
+
+def _set_scalars(session: Session, org: Organisation, facts: PageFacts) -> int:
+    """Fill or improve the organisation's own fields from this page; returns fields changed."""
+    changed = 0
+    if facts.name and facts.name.strip() and not _name_asserted(session, org):
+        rank = _NAME_RANK.get(facts.name_source or "", 0.5) + (
+            _HOME_BONUS if _is_home(facts.url) or facts.page_kind == "home" else 0.0)
+        if rank > _current_name_rank(session, org) and facts.name.strip() != org.name:
+            org.name, org.name_key = facts.name.strip(), name_key(facts.name)
+            changed += 1
+    for attr, value in (("description", facts.description), ("logo", facts.logo)):
+        if value and not getattr(org, attr):
+            setattr(org, attr, value)
+            changed += 1
+    if facts.schema_type and (not org.schema_type or (org.schema_type == "Organization"
+                                                      and facts.schema_type != "Organization")):
+        org.schema_type = facts.schema_type
+        changed += 1
+    if facts.charity_numbers and not org.charity_number:
+        org.charity_number = sorted(facts.charity_numbers)[0]
+        changed += 1
+    if facts.company_numbers and not org.company_number:
+        org.company_number = sorted(facts.company_numbers)[0]
+        changed += 1
+    if facts.is_cic and not org.is_cic:
+        org.is_cic = True
+        changed += 1
+    return changed
+
+
+def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, run_id: int | None,
+                     recompute: bool = True) -> dict[str, int]:
+    """Everything one page says, into the database, in the caller's transaction.
+
+    The page's organisation is `page.organisation_id`, else found or created from the page URL's
+    domain (and set on the page). Facts, contacts and relations are upserted with this page as
+    their source; storing the same facts again changes nothing but `last_seen`; a fact the page
+    no longer shows keeps its old `last_seen`. Then the organisation's sector and domain areas
+    are recomputed from all its stored pages (`recompute=False` leaves that to the caller).
+    Returns counts: new_organisations, new_relations, new_contacts, new_facts, updated_fields.
+    """
+    source_url = facts.url or (page.final_url or page.url if page is not None else "")
+    org_count = _count(session, Organisation.id)
+    org: Organisation | None = None
+    if page is not None and page.organisation_id is not None:
+        org = session.get(Organisation, page.organisation_id)
+    if org is None:
+        domain = registrable_domain(source_url) if is_http_url(source_url) else None
+        if not domain:
+            raise ValueError(f"cannot tell which organisation publishes {source_url!r}")
+        strong_name = facts.name if facts.name_source in ("jsonld", "og") and facts.name else None
+        parts = urlsplit(source_url)
+        org, _ = _find_or_create(session, name=strong_name or domain,
+                                 url=f"{parts.scheme}://{parts.netloc}/", kind=OrgKind.organisation,
+                                 cluster_id=page.cluster_id if page is not None else None,
+                                 status=OrgStatus.discovered, source_url=None, run_id=run_id,
+                                 meetup_urlname=None)
+        if page is not None and page.organisation_id is None:
+            page.organisation_id = org.id
+            session.add(page)
+    assert org.id is not None
+    org_id = org.id
+    facts_before = _count(session, OrganisationFact.id, OrganisationFact.organisation_id == org_id)
+    contacts_before = _count(session, Contact.id, Contact.organisation_id == org_id)
+    relations_before = _count(session, Relation.id, Relation.source_id == org_id)
+
+    def fact(field: str, value: Any, rule: str) -> None:
+        if value is None or str(value).strip() == "":
+            return
+        record_fact(session, org_id, field, value, source_url=source_url, rule=rule, run_id=run_id)
+
+    fact("name", facts.name, facts.name_source or "page")
+    fact("description", facts.description, "page")
+    fact("schema_type", facts.schema_type, "jsonld")
+    fact("logo", facts.logo, "page")
+    for pc in facts.postcodes:
+        fact("postcode", normalise_postcode(pc) or pc, "text")
+    for number in facts.charity_numbers:
+        fact("charity_number", number, "text")
+    for number in facts.company_numbers:
+        fact("company_number", number, "text")
+    if facts.is_cic:
+        fact("is_cic", "true", "text")
+    fact(_SIGNALS_FIELD, _signals_digest(facts), "classify")
+
+    updated = _set_scalars(session, org, facts) + _set_postcodes(session, org, facts.postcodes)
+    org.last_seen = utcnow()
+    session.add(org)
+
+    def contact(kind: ContactKind, value: str | None, **kw: Any) -> None:
+        if value:
+            upsert_contact(session, org_id, kind, value, source_url=source_url, run_id=run_id, **kw)
+
+    for email in facts.emails:
+        contact(ContactKind.email, email)
+    for phone in facts.phones:
+        contact(ContactKind.phone, phone)
+    for person in facts.people:
+        if person.name and upsert_contact(session, org_id, ContactKind.person, person.name,
+                                          person_name=person.name, role=person.role,
+                                          source_url=source_url, run_id=run_id) is None:
+            continue  # a suppressed person: nothing of theirs is kept
+        contact(ContactKind.email, person.email, person_name=person.name, role=person.role)
+        contact(ContactKind.phone, person.phone, person_name=person.name, role=person.role)
+    for address in facts.addresses:
+        contact(ContactKind.address, address)
+    for profile in facts.social:
+        contact(ContactKind.social, profile)
+
+    new_targets: list[Organisation] = []
+    for link in facts.links:
+        try:
+            kind = RelationKind(link.kind)
+        except ValueError:
+            kind = RelationKind.links_to
+        target, created = _link_target(session, Link(link.url, kind.value, link.text, link.context),
+                                       org, source_url=source_url, run_id=run_id)
+        if target is None:
+            continue
+        if created:
+            new_targets.append(target)
+        upsert_relation(session, org_id, target.id, kind,  # type: ignore[arg-type]
+                        evidence_url=source_url, run_id=run_id)
+    for target in new_targets:
+        if target.kind == OrgKind.organisation:
+            recompute_organisation(session, target.id, pages=[], run_id=run_id)  # type: ignore[arg-type]
+    if recompute:
+        recompute_organisation(session, org_id, run_id=run_id)
+    session.flush()
+    return {
+        "new_organisations": _count(session, Organisation.id) - org_count,
+        "new_relations": _count(session, Relation.id, Relation.source_id == org_id) - relations_before,
+        "new_contacts": _count(session, Contact.id, Contact.organisation_id == org_id) - contacts_before,
+        "new_facts": _count(session, OrganisationFact.id,
+                            OrganisationFact.organisation_id == org_id) - facts_before,
+        "updated_fields": updated,
+    }
+
+
+# ---------------------------------------------------------------- derived: sector and areas
+
+
+def _area_label(area_id: str) -> str:
+    try:
+        from harvester.taxonomy import load_taxonomy
+
+        for area in load_taxonomy():
+            if area.id == area_id:
+                return area.label
+    except Exception:  # noqa: BLE001 - no taxonomy file: the id is label enough
+        pass
+    return area_id
+
+
+def recompute_organisation(session: Session, org_id: int, pages: list[PageFacts] | None = None, *,
+                           run_id: int | None = None) -> dict[str, Any]:
+    """Re-derive an organisation's sector (unless a seed file, a reviewer or a register set it)
+    and its rule-sourced domain areas from its pages' signals: `pages` when given, else the
+    signals stored for each of its pages (the latest per page). Areas from seeds, Meetup or
+    review are kept; rule areas no page supports any more are removed. Returns what it decided."""
+    org = session.get(Organisation, org_id)
+    if org is None:
+        return {}
+    if pages is None:
+        pages = stored_pages(session, org_id)
+    now = utcnow()
+    decision = sector_for_pages(pages, org.domain)
+    chosen = decide_sector(org.sector, org.sector_source, decision)
+    if chosen is not None:
+        sector, source, confidence, evidence = chosen
+        if (org.sector, org.sector_source, org.sector_confidence, list(org.sector_evidence)) != (
+                Sector(sector), SectorSource(source), confidence, evidence):
+            org.sector, org.sector_source = Sector(sector), SectorSource(source)
+            org.sector_confidence, org.sector_evidence = confidence, evidence
+            session.add(org)
+
+    areas = domain_areas_for_pages(pages)
+    wanted = {area_id for area_id, _, _ in areas}
+    existing = {row.domain_area_id: row for row in session.exec(select(OrganisationDomainArea).where(
+        OrganisationDomainArea.organisation_id == org_id)).all()}
+    for area_id, row in existing.items():
+        if row.source == "rule" and area_id not in wanted:
+            session.delete(row)
+    for area_id, score, evidence in areas:
+        row = existing.get(area_id)
+        if row is not None and row.source != "rule":
+            continue  # a seed file, Meetup or a reviewer said so: rules do not overwrite
+        if session.get(DomainArea, area_id) is None:
+            session.add(DomainArea(id=area_id, label=_area_label(area_id)))
+            session.flush()
+        first_url = evidence[0]["url"] if evidence else None
+        if row is None:
+            session.add(OrganisationDomainArea(organisation_id=org_id, domain_area_id=area_id,
+                                               score=score, source="rule", evidence_url=first_url,
+                                               evidence=evidence, run_id=run_id,
+                                               first_seen=now, last_seen=now))
+            continue
+        row.last_seen = now
+        if (row.score, row.evidence_url, list(row.evidence)) != (score, first_url, evidence):
+            row.score, row.evidence_url, row.evidence = score, first_url, evidence
+        session.add(row)
+    session.flush()
+    return {"sector": org.sector.value if isinstance(org.sector, Sector) else org.sector,
+            "sector_source": str(org.sector_source), "areas": [a for a, _, _ in areas]}

@@ -1,0 +1,334 @@
+"""Sector type from weighted signals, and the per-page hook that fills a PageFacts' classification.
+
+Pure functions (see ../shared/reference/sector-signals.md for where the signals come from).
+Each signal adds points to one sector and leaves a plain-English line of evidence:
+
+    domain suffix     .gov.uk .gov.wales .llyw.cymru .gov.scot .police.uk .nhs.uk .mod.uk
+                      .parliament.uk -> government +3; .ac.uk -> university +3;
+                      .ltd.uk .plc.uk -> industry +3; .org.uk .org -> third sector +0.7;
+                      .co.uk .com .io .tech .studio ... -> industry +0.5
+    schema.org type   GovernmentOrganization +3, CollegeOrUniversity +3, NGO +2.5, Corporation /
+                      LocalBusiness / ProfessionalService / NewsMediaOrganization +1.5, ...
+    registers         a charity number +3.5 (outranks a company number, many charities are
+                      companies too), CIC +3, a company number +1.5 (an LLP's too; a CIO's or a
+                      registered society's counts for the third sector)
+    name              "... University" / "Prifysgol ..." +2, "... Council" / "Cyngor ..." +2,
+                      "... Ltd" / "PLC" / "LLP" +1.5, "Trust" / "Foundation" / "Charity" +1
+    telling words     0.4 per distinct word, only from two words up, at most 2.0 per sector:
+                      words alone never outweigh one strong signal. English and Welsh.
+
+The sector with the most points wins when it leads the next by MARGIN and scores MIN_SCORE;
+otherwise the answer is `unknown`. Confidence = lead / (winner's points + 1), in 0..1.
+A sector asserted by a seed file or a reviewer always wins (`decide_sector`).
+
+For the page extractor, one call per page fills the classification fields of its PageFacts:
+
+    classify_page(facts, text_parts, areas=None)
+        text_parts: {"title", "h1", "og", "description", "headings", "body", "about", "nav",
+        "footer", "news"} -> sets facts.sector, facts.sector_words, facts.keyword_hits,
+        facts.domain_scores. `areas` defaults to the taxonomy file (load_taxonomy, cached);
+        `keywords.text_parts(soup)` builds text_parts from a BeautifulSoup tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from harvester.extract.facts import PageFacts, SectorDecision
+from harvester.extract.keywords import fold, score_page
+from harvester.models import Sector, SectorSource
+from harvester.urls import host_of, is_http_url
+
+GOV, IND, UNI, THIRD, UNKNOWN = (Sector.government.value, Sector.industry.value,
+                                 Sector.university.value, Sector.third_sector.value,
+                                 Sector.unknown.value)
+MIN_SCORE = 1.0
+MARGIN = 1.0
+
+# (suffix, sector, points): the first suffix the host ends with decides; longest listed first.
+DOMAIN_SIGNALS: tuple[tuple[str, str, float], ...] = (
+    (".gov.uk", GOV, 3.0), (".gov.wales", GOV, 3.0), (".llyw.cymru", GOV, 3.0),
+    (".gov.scot", GOV, 3.0), (".police.uk", GOV, 3.0), (".nhs.uk", GOV, 3.0), (".mod.uk", GOV, 3.0),
+    (".parliament.uk", GOV, 3.0), (".parliament.scot", GOV, 3.0), (".senedd.wales", GOV, 3.0),
+    (".ac.uk", UNI, 3.0),
+    (".ltd.uk", IND, 3.0), (".plc.uk", IND, 3.0),
+    (".org.uk", THIRD, 0.7), (".org", THIRD, 0.7),
+    (".co.uk", IND, 0.5), (".com", IND, 0.5), (".io", IND, 0.5), (".tech", IND, 0.5),
+    (".studio", IND, 0.5), (".agency", IND, 0.5), (".digital", IND, 0.5), (".ai", IND, 0.5),
+    (".co", IND, 0.5), (".biz", IND, 0.5), (".games", IND, 0.5), (".design", IND, 0.5),
+)
+# A few whole hosts whose suffix says nothing: the Welsh and UK parliaments.
+HOST_SIGNALS = {"senedd.wales": (GOV, 3.0), "senedd.cymru": (GOV, 3.0)}
+
+SCHEMA_SIGNALS: dict[str, tuple[str, float]] = {
+    "governmentorganization": (GOV, 3.0),
+    "collegeoruniversity": (UNI, 3.0),
+    "researchorganization": (UNI, 1.5),
+    "educationalorganization": (UNI, 1.0),
+    "ngo": (THIRD, 2.5),
+    "performinggroup": (THIRD, 1.0), "musicgroup": (THIRD, 1.0), "theatergroup": (THIRD, 1.0),
+    "dancegroup": (THIRD, 1.0), "museum": (THIRD, 1.0), "librarysystem": (THIRD, 1.0),
+    "fundingscheme": (THIRD, 0.5),
+    "corporation": (IND, 1.5), "localbusiness": (IND, 1.5), "professionalservice": (IND, 1.5),
+    "newsmediaorganization": (IND, 1.5), "onlinebusiness": (IND, 1.5), "onlinestore": (IND, 1.5),
+    "store": (IND, 1.0), "entertainmentbusiness": (IND, 1.0), "financialservice": (IND, 1.0),
+    "legalservice": (IND, 1.0), "homeandconstructionbusiness": (IND, 1.0),
+    "foodestablishment": (IND, 1.0), "lodgingbusiness": (IND, 1.0), "medicalbusiness": (IND, 1.0),
+}
+
+CHARITY_POINTS = 3.5
+CIC_POINTS = 3.0
+COMPANY_POINTS = 1.5
+# Companies House prefixes that are not trading companies (sector-signals.md).
+_THIRD_COMPANY_PREFIXES = ("CE", "CS", "IP", "SP", "NP")
+
+# Telling words, English and Welsh, matched on whole words after folding accents.
+WORDS: dict[str, tuple[str, ...]] = {
+    GOV: ("council", "cyngor", "borough", "combined authority", "government", "llywodraeth",
+          "public body", "local authority", "ministry", "mayor", "county council", "city council",
+          "councillor", "councillors", "cynghorydd", "awdurdod lleol", "corff cyhoeddus",
+          "constituency", "statutory"),
+    UNI: ("university", "prifysgol", "faculty", "school of", "department of", "research centre",
+          "students", "undergraduate", "postgraduate", "higher education", "myfyrwyr",
+          "addysg uwch", "phd", "lecturer", "professor", "academic", "alumni", "campus"),
+    THIRD: ("charity", "elusen", "not-for-profit", "not for profit", "non-profit", "nonprofit",
+            "foundation", "trust", "volunteers", "volunteer", "donate", "social enterprise",
+            "community interest company", "arts organisation", "registered charity",
+            "gwirfoddolwyr", "cyfrannu", "menter gymdeithasol", "fundraising", "trustees",
+            "ymddiriedolwyr", "our members", "membership organisation"),
+    IND: ("our clients", "clients", "agency", "studio", "services", "pricing", "book a demo",
+          "get a quote", "products", "customers", "case studies", "request a demo", "free trial",
+          "consultancy", "cleientiaid", "ein cleientiaid", "hire us", "work with us"),
+}
+WORD_POINTS = 0.4
+WORD_CAP = 2.0
+MIN_WORDS = 2
+
+# Words in the organisation's own name: stronger than the same words in running text.
+_NAME_SIGNALS: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
+    (re.compile(r"\b(university|prifysgol)\b", re.I), UNI, 2.0, "university"),
+    (re.compile(r"\b(college|coleg)\b", re.I), UNI, 1.0, "college"),
+    (re.compile(r"\b(council|cyngor|borough|combined authority)\b", re.I), GOV, 2.0, "council"),
+    (re.compile(r"\b(government|llywodraeth)\b", re.I), GOV, 2.0, "government"),
+    (re.compile(r"\b(ltd|limited|plc|llp|cyf|cyfyngedig)\.?\s*$", re.I), IND, 1.5, "a company form"),
+    (re.compile(r"\b(trust|foundation|charity|elusen|ymddiriedolaeth)\b", re.I), THIRD, 1.0,
+     "a charitable form"),
+    (re.compile(r"\b(cic|community interest company|cbc)\.?\s*$", re.I), THIRD, 3.0, "CIC"),
+)
+
+
+def _words_pattern() -> re.Pattern[str]:
+    words = sorted({w for ws in WORDS.values() for w in ws}, key=len, reverse=True)
+    alternation = "|".join(re.escape(fold(w)).replace(r"\ ", " ").replace(r"\-", "[ -]")
+                           for w in words)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+_WORDS_RE = _words_pattern()
+_WORD_SECTORS: dict[str, list[str]] = {}
+for _sector, _words in WORDS.items():
+    for _w in _words:
+        _WORD_SECTORS.setdefault(fold(_w).casefold().replace("-", " "), []).append(_sector)
+
+
+def sector_words(text: str) -> dict[str, list[str]]:
+    """The telling words of each sector found in `text` (distinct, sorted)."""
+    found: dict[str, set[str]] = {}
+    if not text:
+        return {}
+    seen: set[str] = set()
+    for match in _WORDS_RE.finditer(fold(text)):
+        key = match.group(0).casefold().replace("-", " ")
+        if key in seen:
+            continue
+        seen.add(key)
+        for sector in _WORD_SECTORS.get(key, ()):
+            found.setdefault(sector, set()).add(key)
+    return {sector: sorted(words) for sector, words in found.items()}
+
+
+# ---------------------------------------------------------------- signals -> decision
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.points: Counter[str] = Counter()
+        self.evidence: list[str] = []
+
+    def add(self, sector: str, points: float, why: str) -> None:
+        self.points[sector] += points
+        self.evidence.append(f"{why} (+{points:.1f} {sector})")
+
+    def decision(self) -> SectorDecision:
+        ranked = sorted(self.points.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked:
+            return SectorDecision(UNKNOWN, 0.0, ["no sector signals"])
+        (best, top), runner = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if top < MIN_SCORE or top - runner < MARGIN:
+            why = "too weak" if top < MIN_SCORE else f"too close to {ranked[1][0]}"
+            return SectorDecision(UNKNOWN, 0.0, [*self.evidence, f"undecided: {best} {why}"])
+        confidence = round(min(1.0, (top - runner) / (top + 1.0)), 3)
+        return SectorDecision(best, confidence, list(self.evidence))
+
+
+def _host(domain: str | None) -> str:
+    if not domain:
+        return ""
+    text = domain.strip().lower()
+    host = host_of(text) if is_http_url(text) else text.split("/", 1)[0]
+    return host.split(":", 1)[0].rstrip(".")
+
+
+def _schema_name(schema_type: str) -> str:
+    return re.split(r"[/:#]", schema_type.strip())[-1]
+
+
+def _add_domain(tally: _Tally, domain: str | None) -> None:
+    host = _host(domain)
+    if not host:
+        return
+    for whole, (sector, points) in HOST_SIGNALS.items():
+        if host == whole or host.endswith("." + whole):
+            tally.add(sector, points, f"site is {whole}")
+            return
+    for suffix, sector, points in DOMAIN_SIGNALS:
+        if host.endswith(suffix) or host == suffix[1:]:
+            tally.add(sector, points, f"domain ends {suffix}")
+            return
+
+
+def _add_registers(tally: _Tally, charity_numbers: Iterable[str], company_numbers: Iterable[str],
+                   is_cic: bool) -> None:
+    charities = sorted({c.strip() for c in charity_numbers if c and c.strip()})
+    if charities:
+        tally.add(THIRD, CHARITY_POINTS, f"registered charity number {', '.join(charities[:3])}")
+    if is_cic:
+        tally.add(THIRD, CIC_POINTS, "Community Interest Company")
+    companies = sorted({c.strip().upper() for c in company_numbers if c and c.strip()})
+    trading = [c for c in companies if not c.startswith(_THIRD_COMPANY_PREFIXES)]
+    other = [c for c in companies if c.startswith(_THIRD_COMPANY_PREFIXES)]
+    if trading:
+        tally.add(IND, COMPANY_POINTS, f"company number {', '.join(trading[:3])}")
+    if other:
+        tally.add(THIRD, 1.0, f"charitable incorporated organisation or society number {other[0]}")
+
+
+def _add_schema(tally: _Tally, schema_types: Iterable[str]) -> None:
+    best: dict[str, tuple[float, str]] = {}
+    for raw in schema_types:
+        if not raw:
+            continue
+        name = _schema_name(raw)
+        signal = SCHEMA_SIGNALS.get(name.lower())
+        if signal and signal[1] > best.get(signal[0], (0.0, ""))[0]:
+            best[signal[0]] = (signal[1], name)
+    for sector, (points, name) in sorted(best.items()):
+        tally.add(sector, points, f"schema.org type {name}")
+
+
+def _add_name(tally: _Tally, name: str | None, is_cic: bool) -> None:
+    if not name:
+        return
+    text = fold(name)
+    for pattern, sector, points, label in _NAME_SIGNALS:
+        if label == "CIC" and is_cic:
+            continue  # already counted from the page
+        if pattern.search(text):
+            tally.add(sector, points, f"name {name!r} has {label}")
+
+
+def _add_words(tally: _Tally, words: Mapping[str, Iterable[str]]) -> None:
+    for sector in (GOV, UNI, THIRD, IND):
+        found = sorted(set(words.get(sector, ())))
+        if len(found) < MIN_WORDS:
+            continue
+        points = min(WORD_CAP, WORD_POINTS * len(found))
+        shown = ", ".join(found[:6]) + (" ..." if len(found) > 6 else "")
+        tally.add(sector, points, f"words: {shown}")
+
+
+def _decide(*, domain: str | None, schema_types: Iterable[str], charity_numbers: Iterable[str],
+            company_numbers: Iterable[str], is_cic: bool, words: Mapping[str, Iterable[str]],
+            name: str | None) -> SectorDecision:
+    tally = _Tally()
+    _add_domain(tally, domain)
+    _add_schema(tally, schema_types)
+    _add_registers(tally, charity_numbers, company_numbers, is_cic)
+    _add_name(tally, name, is_cic)
+    _add_words(tally, words)
+    return tally.decision()
+
+
+def classify_sector(*, domain: str | None = None, schema_types: Sequence[str] = (),
+                    charity_numbers: Iterable[str] = (), company_numbers: Iterable[str] = (),
+                    is_cic: bool = False, text: str = "", name: str | None = None) -> SectorDecision:
+    """The sector these signals point to, with a confidence 0..1 and the evidence; `unknown`
+    when the evidence is too weak or two sectors are too close."""
+    return _decide(domain=domain, schema_types=schema_types, charity_numbers=charity_numbers,
+                   company_numbers=company_numbers, is_cic=is_cic, words=sector_words(text),
+                   name=name)
+
+
+def sector_for_pages(pages: Sequence[PageFacts], domain: str | None) -> SectorDecision:
+    """An organisation's sector from all its pages: each signal counts once however many pages
+    repeat it; telling words are pooled across pages; the name is the most common one given by
+    JSON-LD or OpenGraph (else by any page)."""
+    schema_types = sorted({p.schema_type for p in pages if p.schema_type})
+    charities = {c for p in pages for c in p.charity_numbers}
+    companies = {c for p in pages for c in p.company_numbers}
+    is_cic = any(p.is_cic for p in pages)
+    words: dict[str, set[str]] = {}
+    for page in pages:
+        for sector, found in (page.sector_words or {}).items():
+            words.setdefault(sector, set()).update(found)
+    strong = [p.name for p in pages if p.name and p.name_source in ("jsonld", "og")]
+    names = strong or [p.name for p in pages if p.name]
+    name = Counter(names).most_common(1)[0][0] if names else None
+    return _decide(domain=domain, schema_types=schema_types, charity_numbers=charities,
+                   company_numbers=companies, is_cic=is_cic, words=words, name=name)
+
+
+# Who may overrule whom: a researcher's word (seed file, review) over a register, over rules.
+_SOURCE_RANK = {SectorSource.rule: 0, SectorSource.registry: 1, SectorSource.seed: 2,
+                SectorSource.review: 3}
+
+
+def decide_sector(current_sector: str | None, current_source: str | None,
+                  rule: SectorDecision) -> tuple[str, str, float, list[str]] | None:
+    """What to store given the organisation's current sector and a new rule decision:
+    (sector, source, confidence, evidence), or None to keep what is stored. A sector asserted by
+    a seed file or a reviewer, or confirmed by a register, is never replaced by rules."""
+    source = SectorSource(current_source) if current_source else SectorSource.rule
+    asserted = current_sector not in (None, "", UNKNOWN)
+    if asserted and _SOURCE_RANK[source] > _SOURCE_RANK[SectorSource.rule]:
+        return None
+    return rule.sector, SectorSource.rule.value, rule.confidence, list(rule.evidence)
+
+
+# ---------------------------------------------------------------- one page, for the extractor
+
+
+@lru_cache(maxsize=1)
+def _default_areas() -> tuple[Any, ...]:
+    from harvester.taxonomy import load_taxonomy
+
+    return tuple(load_taxonomy())
+
+
+def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
+                  areas: Sequence[Any] | None = None) -> None:
+    """Fill `facts.sector`, `sector_words`, `keyword_hits` and `domain_scores` from this page's
+    text (split by where it sits, see keywords.PART_WEIGHTS) and its already-extracted facts."""
+    parts = {"body": text_parts} if isinstance(text_parts, str) else dict(text_parts)
+    all_text = " \n".join(t for t in parts.values() if t)
+    facts.sector_words = sector_words(all_text)
+    facts.sector = _decide(domain=facts.url, schema_types=[facts.schema_type] if facts.schema_type else [],
+                           charity_numbers=facts.charity_numbers, company_numbers=facts.company_numbers,
+                           is_cic=facts.is_cic, words=facts.sector_words, name=facts.name)
+    scored = score_page(parts, list(areas) if areas is not None else list(_default_areas()))
+    facts.keyword_hits = {area_id: kws for area_id, (_, kws) in sorted(scored.items())}
+    facts.domain_scores = {area_id: score for area_id, (score, _) in sorted(scored.items())}
