@@ -113,12 +113,17 @@ def search_jobs(searches: Iterable[str]) -> list[MeetupJob]:
             keywords.append(params["keywords"])
         if params.get("location"):
             locations.append(params["location"])
-    seen = {j.url for j in jobs}
+    seen = {_find_key(j.url) for j in jobs}
     for url in sweep_urls(keywords, locations):
-        if url not in seen:
-            seen.add(url)
+        if _find_key(url) not in seen:
+            seen.add(_find_key(url))
             jobs.append(MeetupJob(url, "find"))
     return jobs
+
+
+def _find_key(url: str) -> tuple[tuple[str, str], ...]:
+    """The same search whatever the parameter order or case of `source`."""
+    return tuple(sorted((k, v.upper() if k == "source" else v) for k, v in parse_find_url(url).items()))
 
 
 def api_url(kind: str, **params: Any) -> str:
