@@ -15,7 +15,9 @@ Score = Σ weight[f] × feature[f], weights in `Weights` (defaults below, overri
                     Fewer than `weak_threshold` (2) distinct included pointers => listed apart as
                     weak, unless an interviewee referred it (a referral is never weak).
     bridging        the included organisations are split into communities (Louvain modularity,
-                    fixed seed); bridging = number of communities the candidate ties together - 1.
+                    fixed seed, on the graph of relations among included organisations);
+                    bridging = number of communities (of 2 or more organisations) the candidate
+                    is linked with (either direction) - 1.
     balance         how under-represented the candidate's sector group is among included
                     organisations against the target share (equal over the four groups, or the
                     cluster's quotas): max(0, target - share) / target, plus half the same gap for
@@ -113,6 +115,7 @@ GENERIC_LOCALPARTS = frozenset({
 CONTACT_SCORES = {"person_email": 1.0, "person": 0.8, "role_address": 0.6, "other_address": 0.4,
                   "generic_address": 0.3, "phone": 0.1}
 LOUVAIN_SEED = 42  # fixed, so identical inputs give identical communities
+MIN_COMMUNITY = 2  # organisations in a community that bridging counts
 SCORE_PLACES = 4
 MAX_NAMES = 3  # names listed in an explanation before "and N more"
 
@@ -420,7 +423,8 @@ def name_list(names: list[str]) -> str:
 
 
 def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]) -> dict[int, int]:
-    """Node -> community number (Louvain, fixed seed); numbered by each community's smallest id."""
+    """Node -> community number (Louvain, fixed seed), numbered by each community's smallest id;
+    organisations in no community of MIN_COMMUNITY or more are left out."""
     graph = nx.Graph()
     graph.add_nodes_from(sorted(nodes))
     for a, b, w in sorted(edges):
@@ -433,7 +437,8 @@ def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]
     if graph.number_of_nodes() == 0:
         return {}
     parts = nx.community.louvain_communities(graph, weight="weight", seed=LOUVAIN_SEED)
-    ordered = sorted((sorted(p) for p in parts), key=lambda p: p[0])
+    # A lone organisation is no community: tying two unlinked seeds is what co_link already counts.
+    ordered = sorted((sorted(p) for p in parts if len(p) >= MIN_COMMUNITY), key=lambda p: p[0])
     return {node: i for i, part in enumerate(ordered) for node in part}
 
 
