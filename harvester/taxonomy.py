@@ -126,7 +126,7 @@ def _parse_area(check: YamlChecker, node) -> Area | None:
                               "or a five-digit subclass such as \"59111\" (in quotes)")
     by_lang: dict[str, list[str]] = {}
     if "keywords" in keys:
-        by_lang = _parse_keywords(check, keys["keywords"][1], area_id or "?")
+        by_lang = _parse_keywords(check, *keys["keywords"], area_id or "?")
     topics = [t for t, _ in check.strings(keys["meetup_topics"][1], "meetup_topics")] \
         if "meetup_topics" in keys else []
     if len(check.problems) > before or area_id is None or label is None:
@@ -138,7 +138,7 @@ def _parse_area(check: YamlChecker, node) -> Area | None:
                 meetup_topics=topics)
 
 
-def _parse_keywords(check: YamlChecker, node, area_id: str) -> dict[str, list[str]]:
+def _parse_keywords(check: YamlChecker, key_node, node, area_id: str) -> dict[str, list[str]]:
     """`{lang: [keyword, ...]}`; a keyword listed twice in one area is a mistake worth naming."""
     if not isinstance(node, MappingNode):
         check.problem(node, "keywords must be a mapping of language code to a list, e.g. en: [film, cinema]")
@@ -162,7 +162,7 @@ def _parse_keywords(check: YamlChecker, node, area_id: str) -> dict[str, list[st
             words.append(word)
         by_lang[lang] = words
     if not seen:
-        check.problem(node, f"area '{area_id}' has no keywords")
+        check.problem(key_node, f"area '{area_id}' has no keywords")
     return by_lang
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, state
 from harvester.db import session_scope
-from harvester.errors import NotFound, SeedFileError
+from harvester.errors import BadInput, NotFound, SeedFileError
 from harvester.models import SECTOR_GROUPS, Cluster, OrganisationCluster, Sector
 
 # Columns wide enough for long names and domains when the table goes to a pipe or a file.
@@ -47,9 +47,9 @@ def seed(ctx: typer.Context,
         for problem in exc.problems:
             typer.echo(problem, err=True)
         count = len(exc.problems)
-        typer.echo(f"Error: {count} problem{'s' if count != 1 else ''} in the seed files; nothing was "
-                   "loaded. Fix them and run the command again.", err=True)
-        raise typer.Exit(2) from None
+        # BadInput: the app prints it as the last "Error: ..." line and exits with 2.
+        raise BadInput(f"{count} problem{'s' if count != 1 else ''} in the seed files; nothing was "
+                       "loaded. Fix them and run the command again.") from None
 
     table = Table("cluster", "organisations", *(s.value for s in SECTOR_GROUPS), "unknown",
                   title=None, box=None, pad_edge=False)
