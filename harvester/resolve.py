@@ -43,7 +43,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from harvester.extract.classify import decide_sector, sector_for_pages
+from harvester.extract.classify import classify_sector, decide_sector, sector_for_pages
 from harvester.extract.facts import Link, PageFacts
 from harvester.extract.keywords import domain_areas_for_pages
 from harvester.models import (
@@ -64,10 +64,12 @@ from harvester.models import (
     RelationKind,
     Sector,
     SectorSource,
+    Suppression,
+    SuppressionKind,
     utcnow,
 )
 from harvester.names import name_key, similar
-from harvester.suppression import is_suppressed
+from harvester.suppression import is_suppressed, normalise, person_key
 from harvester.urls import is_http_url, normalise_url, registrable_domain
 
 __all__ = [
@@ -279,9 +281,35 @@ def _normalise_contact(kind: ContactKind, value: str) -> str:
     return value
 
 
+class SuppressionSnapshot:
+    """The do-not-contact list read once, answering like `is_suppressed` without a query per
+    value: storing one page checks dozens of values."""
+
+    def __init__(self, session: Session) -> None:
+        self.entries = {(SuppressionKind(k), v) for k, v in
+                        session.exec(select(Suppression.kind, Suppression.value)).all()}
+
+    def __call__(self, *, email: str | None = None, person: str | None = None,
+                 domain: str | None = None) -> bool:
+        if not self.entries:
+            return False
+        checks: list[tuple[SuppressionKind, str]] = []
+        if email:
+            checks.append((SuppressionKind.email, normalise(SuppressionKind.email, email)))
+            if "@" in email:
+                checks.append((SuppressionKind.domain,
+                               normalise(SuppressionKind.domain, email.rsplit("@", 1)[1])))
+        if person and person_key(person):
+            checks.append((SuppressionKind.person, person_key(person)))
+        if domain:
+            checks.append((SuppressionKind.domain, normalise(SuppressionKind.domain, domain)))
+        return any(check in self.entries for check in checks)
+
+
 def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | str, value: str, *,
                    person_name: str | None = None, role: str | None = None,
-                   source_url: str | None, run_id: int | None) -> Contact | None:
+                   source_url: str | None, run_id: int | None,
+                   suppressed: SuppressionSnapshot | None = None) -> Contact | None:
     """The organisation's contact (unique per kind and value); None when empty or suppressed.
 
     Suppressed: the email, its domain, the person (named in `value` for a person contact or in
@@ -294,8 +322,9 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
     person_name = _SPACES.sub(" ", person_name.strip()) if person_name else None
     person = person_name or (value if kind == ContactKind.person else None)
     org = session.get(Organisation, organisation_id)
-    if is_suppressed(session, email=value if kind == ContactKind.email else None, person=person,
-                     domain=org.domain if org is not None else None):
+    check = suppressed or (lambda **kw: is_suppressed(session, **kw))
+    if check(email=value if kind == ContactKind.email else None, person=person,
+             domain=org.domain if org is not None else None):
         return None
     now = utcnow()
     contact = session.exec(select(Contact).where(Contact.organisation_id == organisation_id,
@@ -494,7 +523,7 @@ def _count(session: Session, column: Any, *where: Any) -> int:
 
 
 def _link_target(session: Session, link: Link, org: Organisation, *, source_url: str,
-                 run_id: int | None) -> tuple[Organisation | None, bool]:
+                 run_id: int | None, suppressed: SuppressionSnapshot) -> tuple[Organisation | None, bool]:
     """The organisation a link points at (created as `discovered`), or None for an internal,
     malformed or suppressed one."""
     url = normalise_url(link.url)
@@ -511,7 +540,7 @@ def _link_target(session: Session, link: Link, org: Organisation, *, source_url:
         return _find_or_create(session, name=urlname, url=f"https://www.meetup.com/{urlname}/",
                                kind=OrgKind.meetup_group, cluster_id=None, status=OrgStatus.discovered,
                                source_url=source_url, run_id=run_id, meetup_urlname=urlname)
-    if is_suppressed(session, domain=domain):
+    if suppressed(domain=domain):
         return None, False
     name = domain
     text = (link.text or "").strip()
@@ -650,9 +679,12 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
     org.last_seen = utcnow()
     session.add(org)
 
+    suppressed = SuppressionSnapshot(session)
+
     def contact(kind: ContactKind, value: str | None, **kw: Any) -> None:
         if value:
-            upsert_contact(session, org_id, kind, value, source_url=source_url, run_id=run_id, **kw)
+            upsert_contact(session, org_id, kind, value, source_url=source_url, run_id=run_id,
+                           suppressed=suppressed, **kw)
 
     for email in facts.emails:
         contact(ContactKind.email, email)
@@ -661,7 +693,8 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
     for person in facts.people:
         if person.name and upsert_contact(session, org_id, ContactKind.person, person.name,
                                           person_name=person.name, role=person.role,
-                                          source_url=source_url, run_id=run_id) is None:
+                                          source_url=source_url, run_id=run_id,
+                                          suppressed=suppressed) is None:
             continue  # a suppressed person: nothing of theirs is kept
         contact(ContactKind.email, person.email, person_name=person.name, role=person.role)
         contact(ContactKind.phone, person.phone, person_name=person.name, role=person.role)
@@ -677,7 +710,8 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
         except ValueError:
             kind = RelationKind.links_to
         target, created = _link_target(session, Link(link.url, kind.value, link.text, link.context),
-                                       org, source_url=source_url, run_id=run_id)
+                                       org, source_url=source_url, run_id=run_id,
+                                       suppressed=suppressed)
         if target is None:
             continue
         if created:
@@ -686,7 +720,7 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
                         evidence_url=source_url, run_id=run_id)
     for target in new_targets:
         if target.kind == OrgKind.organisation:
-            recompute_organisation(session, target.id, pages=[], run_id=run_id)  # type: ignore[arg-type]
+            _sector_from_domain(target)
     if recompute:
         recompute_organisation(session, org_id, run_id=run_id)
     session.flush()
@@ -713,6 +747,14 @@ def _area_label(area_id: str) -> str:
     except Exception:  # noqa: BLE001 - no taxonomy file: the id is label enough
         pass
     return area_id
+
+
+def _sector_from_domain(org: Organisation) -> None:
+    """A new link target's sector from its domain alone, until its own pages are read."""
+    chosen = decide_sector(org.sector, org.sector_source, classify_sector(domain=org.domain))
+    if chosen is not None and chosen[0] != Sector.unknown.value:
+        org.sector, org.sector_source = Sector(chosen[0]), SectorSource(chosen[1])
+        org.sector_confidence, org.sector_evidence = chosen[2], chosen[3]
 
 
 def recompute_organisation(session: Session, org_id: int, pages: list[PageFacts] | None = None, *,
