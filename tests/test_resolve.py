@@ -446,3 +446,50 @@ def test_recompute_keeps_seed_and_review_areas(session, clusters) -> None:
     session.flush()
     recompute_organisation(session, org.id, [])
     assert [a.domain_area_id for a in session.exec(select(OrganisationDomainArea))] == ["crafts"]
+
+
+# ---------------------------------------------------------------- transactions and merges
+
+
+def test_store_stays_in_the_callers_transaction(engine, clusters, session) -> None:
+    session.commit()  # clusters and runs saved
+    store_page_facts(session, None, _facts(), run_id=1)
+    session.rollback()
+    assert session.exec(select(Organisation)).all() == []
+    assert session.exec(select(Contact)).all() == []
+
+
+def test_merge_keeps_every_fact_with_its_provenance(session, clusters) -> None:
+    from harvester.errors import BadInput
+    from harvester.resolve import merge_organisations
+
+    sponsor = find_or_create_organisation(session, name="Rocket Studio", source_url="https://meetup.com/x",
+                                          run_id=1)  # named by text only
+    upsert_contact(session, sponsor.id, "email", "hello@rocketgames.co.uk", source_url="https://meetup.com/x",
+                   run_id=1)
+    upsert_contact(session, sponsor.id, "phone", "+442920000000", source_url="https://meetup.com/x", run_id=1)
+    other = find_or_create_organisation(session, name="Other", url="https://other.org/")
+    upsert_relation(session, other.id, sponsor.id, "sponsor", evidence_url="https://other.org/s", run_id=1)
+    store_page_facts(session, None, _facts(), run_id=2)
+    site = session.exec(select(Organisation).where(Organisation.domain == "rocketgames.co.uk")).one()
+    upsert_relation(session, other.id, site.id, "sponsor", evidence_url="https://other.org/t", run_id=2)
+    upsert_relation(session, sponsor.id, site.id, "links_to", evidence_url="https://meetup.com/x", run_id=1)
+    sponsor_id = sponsor.id
+    kept = merge_organisations(session, site.id, sponsor_id)
+    session.commit()
+    assert session.get(Organisation, sponsor_id) is None
+    phone = session.exec(select(Contact).where(Contact.value == "+442920000000")).one()
+    assert (phone.organisation_id, phone.source_url, phone.run_id) == (kept.id, "https://meetup.com/x", 1)
+    [hello] = session.exec(select(Contact).where(Contact.value == "hello@rocketgames.co.uk")).all()
+    assert hello.organisation_id == kept.id
+    [sponsor_rel] = session.exec(select(Relation).where(Relation.kind == RelationKind.sponsor)).all()
+    assert sponsor_rel.target_id == kept.id and sponsor_rel.count == 2
+    assert set(sponsor_rel.evidence) == {"https://other.org/s", "https://other.org/t"}
+    assert not [r for r in session.exec(select(Relation)) if r.source_id == r.target_id]
+    sources = {f.source_url for f in session.exec(select(OrganisationFact).where(
+        OrganisationFact.organisation_id == kept.id, OrganisationFact.field == "name"))}
+    assert {"https://meetup.com/x", "https://www.rocketgames.co.uk/"} <= sources
+    merged = session.exec(select(OrganisationFact).where(OrganisationFact.field == "merged_from")).one()
+    assert merged.value == f"#{sponsor_id} Rocket Studio"
+    with pytest.raises(BadInput, match="different websites"):
+        merge_organisations(session, kept.id, other.id)
