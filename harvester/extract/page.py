@@ -45,6 +45,7 @@ _BLOCK = frozenset(_words("""p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table tbo
 article header footer nav main aside address blockquote figure figcaption form fieldset pre hr br
 option select body html center details summary caption legend label button"""))
 _BLOCK_LEVELS = 30
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 
 # Page kinds from URL path segments and headings (English and Welsh).
@@ -100,6 +101,22 @@ def _block_of(node: Any) -> Any:
     return parent
 
 
+_PARTS = {"footer": "footer", "nav": "nav", "header": "nav"}
+_ROLE_PARTS = {"contentinfo": "footer", "navigation": "nav", "banner": "nav"}
+
+
+def _part_of(block: Any) -> str:
+    node = block
+    for _ in range(_BLOCK_LEVELS):
+        if node is None or not isinstance(node, Tag):
+            return "body"
+        part = _PARTS.get(node.name) or _ROLE_PARTS.get(str(node.get("role") or ""))
+        if part:
+            return part
+        node = node.parent
+    return "body"
+
+
 def visible_lines(root: Tag) -> list[Line]:
     """Visible text, one line per block element, with mailto/tel targets on the line they sit in.
 
@@ -115,7 +132,9 @@ def visible_lines(root: Tag) -> list[Line]:
     def flush() -> None:
         text = " ".join("".join(parts).translate(_INVISIBLE_CHARS).split())
         if text or emails or phones:
-            lines.append(Line(text=text, emails=list(emails), phones=list(phones)))
+            lines.append(Line(text=text, emails=list(emails), phones=list(phones),
+                              part=_part_of(current_block),
+                              heading=getattr(current_block, "name", "") in _HEADING_TAGS))
         parts.clear()
         emails.clear()
         phones.clear()
@@ -156,7 +175,7 @@ def visible_lines(root: Tag) -> list[Line]:
 
 # ---------------------------------------------------------------- organisation name
 
-_TITLE_SPLIT = re.compile(r"\s{1,5}[|–—·»•]\s{1,5}|\s{1,5}-{1,2}\s{1,5}|\s{1,5}::\s{1,5}")
+_TITLE_SPLIT = re.compile(r"\s{1,5}[|–—·»•/]\s{1,5}|\s{1,5}-{1,2}\s{1,5}|\s{1,5}::\s{1,5}")
 _BOILERPLATE = re.compile(
     r"^(?:home(?:\s?page)?|welcome|hafan|croeso|index|main|official\s+(?:web)?site|website|"
     r"(?:(?:our|your|meet\s+the|meet\s+our)\s+)?(?:team|people|staff|councillors|trustees|board|"
@@ -232,8 +251,9 @@ def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None
     if soup is None:
         return facts
     _safe(lambda: _extract(facts, soup), None)
-    _safe(lambda: _classify(facts, soup_text=getattr(facts, "_text", "")), None)
-    facts.__dict__.pop("_text", None)
+    parts = facts.__dict__.pop("_parts", None)
+    if parts:
+        _safe(lambda: _classify(facts, parts), None)
     return facts
 
 
@@ -265,6 +285,12 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     title = _clean(title_tag.get_text()) if isinstance(title_tag, Tag) else None
     og_site = _meta(soup, "og:site_name")
     meta_description = _meta(soup, "description", "og:description", "twitter:description")
+    text_parts = {
+        "title": title or "",
+        "og": " \n".join(v for v in (_meta(soup, "og:title"), og_site) if v),
+        "description": " \n".join(v for v in (_meta(soup, "description"), _meta(soup, "og:description"))
+                                   if v),
+    }
     html_tag = soup.find("html")
     lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
     facts.language = _clean(lang if isinstance(lang, str) else None) or _meta(soup, "og:locale", "language")
@@ -305,7 +331,12 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
 
     lines = visible_lines(root)
     text = "\n".join(line.text for line in lines)
-    facts.__dict__["_text"] = text
+    text_parts["h1"] = " \n".join(_clean(h.get_text(" ")) or "" for h in root.find_all("h1", limit=20))
+    text_parts["headings"] = " \n".join(_clean(h.get_text(" ")) or ""
+                                        for h in root.find_all(["h2", "h3", "h4"], limit=300))
+    for part in ("body", "nav", "footer"):
+        text_parts[part] = " \n".join(line.text for line in lines if line.part == part)
+    facts.__dict__["_parts"] = text_parts
     copyright_match = _COPYRIGHT.search(text[-20000:])
     if copyright_match and _clean(copyright_match.group(1)):
         brand.append(_clean(copyright_match.group(1)) or "")
@@ -367,7 +398,7 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     facts.is_cic = registry_numbers.is_cic(text, facts.name)
 
     # ---- people
-    people = people_from_lines(lines)
+    people = people_from_lines(lines, listing=facts.page_kind == "team")
     known = {p.name for p in people}
     for node in nodes + micro:
         if "Person" in node["@type"] and text_of(node.get("name")):
@@ -379,6 +410,7 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
                 people.append(Person(name=pname, role=_clean(text_of(node.get("jobTitle"))),
                                      email=email[0] if email else None, phone=phone[0] if phone else None))
     facts.people = people
+    facts.emails = list(dict.fromkeys(facts.emails + [p.email for p in people if p.email]))
 
     # ---- links
     scan = scan_links(root, base, facts.page_kind, same_as)
@@ -422,17 +454,16 @@ def _foreign_page(tel_hrefs: list[str], uk_tel: list[str], postcodes: list[str],
     return foreign > 0
 
 
-def _classify(facts: PageFacts, soup_text: str) -> None:
-    """Sector and domain-area hits from `classify.py`, when that module provides them."""
+def _classify(facts: PageFacts, parts: dict[str, str]) -> None:
+    """Sector and domain areas from `classify.classify_page`, when that module is present.
+
+    It receives the page's text split by where it sits (title, og, description, h1, headings,
+    body, nav, footer), built here from the same single parse.
+    """
     try:
-        from harvester.extract import classify  # owned by the classification work
+        from harvester.extract import classify
     except ImportError:
         return
-    for name in ("classify_page", "page_sector"):
-        fn = getattr(classify, name, None)
-        if callable(fn):
-            facts.sector = fn(facts, soup_text) if fn.__code__.co_argcount > 1 else fn(facts)
-            break
-    hits = getattr(classify, "keyword_hits", None)
-    if callable(hits):
-        facts.keyword_hits = hits(soup_text)
+    classify_page = getattr(classify, "classify_page", None)
+    if callable(classify_page):
+        classify_page(facts, parts)

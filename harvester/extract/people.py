@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from harvester.extract.contacts import emails_in_text as _emails_in
+from harvester.extract.contacts import phones_in_text as _phones_in
 from harvester.extract.facts import Person
 
 
@@ -25,10 +26,13 @@ class Line:
     text: str
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    part: str = "body"  # body | nav (header, nav) | footer: where on the page the line sits
+    heading: bool = False  # an h1-h6: ends the card of the person above it
 
 
 MAX_PEOPLE = 300
 _CARD_LINE_WORDS = 8
+_CARD_LINES = 8  # a card holds a name, a role and a few contact lines
 
 
 def _words(text: str) -> list[str]:
@@ -53,6 +57,8 @@ _ROLE_WORDS = (
     "postdoc", "phd", "student", "maintainer", "contributor", "vet", "nurse", "receptionist",
 )
 _ROLE = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in _ROLE_WORDS) + r")(?![\w])", re.I)
+# Job words that are never part of a name ("Sound Engineer" is a role); a few are also names.
+_ROLE_TOKENS = frozenset(_ROLE_WORDS) - {"dean", "principal", "mayor", "patron", "partner"}
 # Words that make a capitalised line a heading or a place, not a person's name.
 _NOT_NAME = frozenset(_words("""
 about contact contacts us our your team home news events event email e-mail phone telephone tel
@@ -98,7 +104,7 @@ def is_name(text: str) -> bool:
     capitalised = 0
     for i, token in enumerate(tokens):
         low = token.lower()
-        if low in _NOT_NAME:
+        if low in _NOT_NAME or low in _ROLE_TOKENS:
             return False
         if low in _PARTICLES and 0 < i < len(tokens) - 1:
             continue
@@ -124,8 +130,18 @@ def _clean_name(text: str) -> str:
     return text.title() if text.isupper() else text
 
 
-def people_from_lines(lines: list[Line]) -> list[Person]:
-    """People in listing order, each once (the first role seen wins)."""
+_CONTACT_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|responsibilities|contact|ebost|ffôn)\b",
+                            re.I)
+_DASH = re.compile(r"^(.{3,60}?)\s{1,3}[-–—]\s{1,3}(.{2,80})$")
+
+
+def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
+    """People in listing order, each once (the first role seen wins).
+
+    `listing` says the page is a team/people/councillors page: there a name line directly followed
+    by a contact label ("Email:", "Responsibilities:") or a number, or written "Name – duties",
+    is a person even without a job word (role left empty rather than guessed).
+    """
     texts = [" ".join(line.text.split()) for line in lines]
     content = [i for i, t in enumerate(texts) if t and t.lower().rstrip(":") not in _LABELS]
     position = {idx: n for n, idx in enumerate(content)}
@@ -165,16 +181,32 @@ def people_from_lines(lines: list[Line]) -> list[Person]:
             add(text, idx, texts[prev])
             used_roles.add(prev)
 
+    # Pass 3, listing pages only: people without a stated job title.
+    if listing:
+        for idx in content:
+            text = texts[idx]
+            match = _DASH.match(text)
+            if match and is_name(match.group(1).strip()) and not match.group(2).rstrip().endswith((".", "?")):
+                add(match.group(1).strip(), idx, None)
+                continue
+            if not is_name(text) or _clean_name(text) in found:
+                continue
+            nxt = idx + 1 if idx + 1 < len(lines) else None
+            if nxt is not None and (_CONTACT_LABEL.match(texts[nxt]) or lines[nxt].emails
+                                    or lines[nxt].phones or _phones_in(texts[nxt])):
+                add(text, idx, None)
+
     # Contacts in the same card: the lines after the name, up to the next person.
     starts = sorted(i for i, _ in found.values())
     people = []
     for name, (idx, role) in found.items():
         later = [s for s in starts if s > idx]
-        end = min(later[0] if later else len(lines), idx + 8)
+        end = min(later[0] if later else len(lines), idx + _CARD_LINES)
+        end = next((i for i in range(idx + 2, end) if lines[i].heading), end)
         # Only short lines ("Email: ...", the address itself): a sentence with an address in it
         # ("We're hiring, write to ...") speaks for the organisation, not for this person.
         card = [line for line in lines[idx:end] if len(line.text.split()) <= _CARD_LINE_WORDS]
         email = next((e for line in card for e in line.emails + _emails_in(line.text)), None)
-        phone = next((p for line in card for p in line.phones), None)
+        phone = next((p for line in card for p in line.phones + _phones_in(line.text)), None)
         people.append(Person(name=name, role=role, email=email, phone=phone))
     return people

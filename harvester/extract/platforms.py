@@ -35,6 +35,7 @@ PLATFORM_DOMAINS = frozenset({
     "akamaihd.net", "fontawesome.com", "typekit.net", "fonts.com", "jquery.com",
     "bootstrapcdn.com", "wp.com", "gravatar.com", "amazonaws.com", "azureedge.net",
     "readthedocs.org",
+    "netlify.com", "vercel.com", "heroku.com", "digitalocean.com", "cloudflare.net",
     # Analytics, tag managers, cookie banners, chat widgets.
     "hotjar.com", "cookiebot.com", "onetrust.com", "cookielaw.org", "termly.io", "iubenda.com",
     "hubspot.com", "hs-scripts.com", "intercom.io", "zendesk.com", "tawk.to", "crisp.chat",
