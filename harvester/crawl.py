@@ -21,6 +21,7 @@ import signal
 import socket
 from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -150,6 +151,8 @@ class Harvest:
         self.touched: set[int] = set()
         self.queues = HostQueues()
         self.in_flight: Counter = Counter()
+        self.targets: dict[int, tuple[str, str | None, str | None]] = {}  # url, etag, last-modified
+        self._db_thread: ThreadPoolExecutor | None = None
         self.run_id: int | None = None
         self._client_factory = client_factory
         self._stop: asyncio.Event | None = None  # created inside the event loop
@@ -257,13 +260,14 @@ class Harvest:
                     self.counts["planned_meetup_pages"] += 1
 
     def _load_queue(self, s: Session) -> None:
-        rows = s.exec(select(Page.id, Page.host, Page.priority, Page.depth)
-                      .where(Page.state == PageState.queued)).all()
+        rows = s.exec(select(Page.id, Page.host, Page.priority, Page.depth, Page.url, Page.etag,
+                             Page.last_modified).where(Page.state == PageState.queued)).all()
         if not self.options.web:
             rows = [r for r in rows if self._is_meetup_host(r[1])]
         if not self.options.meetup:
             rows = [r for r in rows if not self._is_meetup_host(r[1])]
-        for page_id, host, priority, depth in rows:
+        for page_id, host, priority, depth, url, etag, modified in rows:
+            self.targets[page_id] = (url, etag, modified)
             self.queues.push(host, priority, depth, page_id)
         self.progress.queued = len(self.queues)
         self.progress.changed()
@@ -291,6 +295,8 @@ class Harvest:
         per_host = max(1, self.config.host_concurrency)
         tasks: set[asyncio.Task] = set()
         wake = asyncio.Event()
+        # One thread writes to the database: SQLite has one writer, and pages commit in order.
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvester-db")
         async with self._make_client() as client:
             try:
                 while not self._stop.is_set():
@@ -319,26 +325,32 @@ class Harvest:
                     t.cancel()
                 if tasks:
                     await asyncio.gather(*tasks, return_exceptions=True)
+                self._db_thread.shutdown(wait=True)
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(signal.SIGTERM)
 
     async def _one(self, client: Any, host: str, page_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        url, etag, modified = self.targets.pop(page_id)
         try:
-            with Session(self.engine, expire_on_commit=False) as s:
-                page = s.get(Page, page_id)
-                if page is None or page.state is not PageState.queued:
-                    return
-                page.state = PageState.fetching
-                s.add(page)
-                s.commit()
-                url, etag, modified = page.url, page.etag, page.last_modified
             result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
-            self._store(page_id, result)
-        except asyncio.CancelledError:
-            raise
+            # Parsing and storing run on the database thread so the event loop keeps its
+            # timing: a blocked loop would send the next request to a host late, then bunch up.
+            added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
+            self._push(added)
+        finally:
+            self.in_flight[host] -= 1
+            self.progress.done += 1
+            self.progress.changed()
+
+    def _store_safely(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int]]:
+        try:
+            return self._store(page_id, result)
         except Exception:  # noqa: BLE001 - one bad page must never end the harvest
             log.exception("page %s failed while storing", page_id)
             self.counts["internal_errors"] += 1
+            self.frontier.drain_added()
+            self.frontier.forget_counts()
             with Session(self.engine) as s:
                 page = s.get(Page, page_id)
                 if page is not None:
@@ -346,14 +358,11 @@ class Harvest:
                     page.error = "internal-error"
                     s.add(page)
                     s.commit()
-        finally:
-            self.in_flight[host] -= 1
-            self.progress.done += 1
-            self.progress.changed()
+            return []
 
     # ------------------------------------------------------------ storing one page
 
-    def _store(self, page_id: int, result: FetchResult) -> None:
+    def _store(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int, str]]:
         """Record the fetch and everything extracted from it in one transaction."""
         now = utcnow()
         with Session(self.engine, expire_on_commit=False) as s:
@@ -395,13 +404,8 @@ class Harvest:
                     self.counts["pages_changed"] += 1
                     self._extract_and_store(s, page, result)
             s.add(page)
-            try:
-                s.commit()
-            except Exception:
-                self.frontier.drain_added()
-                self.frontier.forget_counts()
-                raise
-        self._push_added()
+            s.commit()
+        return self.frontier.drain_added()
 
     def _extract_and_store(self, s: Session, page: Page, result: FetchResult) -> None:
         ctype = (result.content_type or "").lower()
@@ -482,12 +486,14 @@ class Harvest:
                                      cluster_id=page.cluster_id, run_id=self.run_id):
                 self.counts["profile_sites"] += 1
 
-    def _push_added(self) -> None:
-        for host, priority, depth, page_id in self.frontier.drain_added():
+    def _push(self, added: list[tuple[str, float, int, int, str]]) -> None:
+        """Pages queued by a store go into the host queues (on the event-loop thread)."""
+        for host, priority, depth, page_id, url in added:
             if not self.options.web and not self._is_meetup_host(host):
                 continue
             if not self.options.meetup and self._is_meetup_host(host):
                 continue
+            self.targets[page_id] = (url, None, None)
             self.queues.push(host, priority, depth, page_id)
 
     # ------------------------------------------------------------ after the crawl

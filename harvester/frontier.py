@@ -76,8 +76,8 @@ class Frontier:
         self.profile_pages = profile_pages
         self._site_counts: dict[str, int] = {}
         self._site_budget: dict[str, int] = {}
-        # (host, priority, depth, page id) of pages queued since the last `drain_added`.
-        self.added: list[tuple[str, float, int, int]] = []
+        # (host, priority, depth, page id, url) of pages queued since the last `drain_added`.
+        self.added: list[tuple[str, float, int, int, str]] = []
 
     # ------------------------------------------------------------ budgets
 
@@ -125,10 +125,10 @@ class Frontier:
         session.add(page)
         session.flush()
         self._site_counts[site] = self.site_count(session, site) + 1
-        self.added.append((page.host, page.priority, page.depth, page.id))
+        self.added.append((page.host, page.priority, page.depth, page.id, page.url))
         return page
 
-    def drain_added(self) -> list[tuple[str, float, int, int]]:
+    def drain_added(self) -> list[tuple[str, float, int, int, str]]:
         added, self.added = self.added, []
         return added
 
