@@ -327,8 +327,12 @@ class PoliteClient:
         async with self.politeness.slot(key):
             self.stats.requests += 1
             started = time.monotonic()
+            async def trace(event: str, info: dict) -> None:
+                if event.endswith("send_request_headers.started"):
+                    self.politeness.mark_sent(key)
+
             try:
-                request = self._http.build_request("GET", url, headers=headers)
+                request = self._http.build_request("GET", url, headers=headers, extensions={"trace": trace})
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
                 return FetchResult(url=url, final_url=url, error="invalid-url")
             try:

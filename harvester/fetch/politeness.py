@@ -95,6 +95,12 @@ class Politeness:
         state = self.host(key)
         state.next_start = max(state.next_start, self.clock.now() + max(0.0, seconds))
 
+    def mark_sent(self, key: str) -> None:
+        """The request really went out now (connection set up, headers written): the interval
+        also counts from here, so a slow connect cannot squeeze the next request closer."""
+        state = self.host(key)
+        state.next_start = max(state.next_start, self.clock.now() + state.interval)
+
     @property
     def active_hosts(self) -> int:
         return sum(1 for s in self._hosts.values() if s.active)
