@@ -622,8 +622,11 @@ def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | Non
     if isinstance(group, dict):
         if any(k in group for k in GROUP_EVENT_CONNECTIONS[1:]):
             facts.source_kind = "gql"
-        g = group_from_node(group) or (group_from_node({**group, "urlname": variables["urlname"]})
-                                       if variables.get("urlname") else None)
+        urlname_hint = variables.get("urlname") or next(
+            (_path(n, "group", "urlname") for c in GROUP_EVENT_CONNECTIONS for n in _nodes(_get(group, c))
+             if _path(n, "group", "urlname")), None)
+        g = group_from_node(group) or (group_from_node({**group, "urlname": urlname_hint})
+                                       if urlname_hint else None)
         if g is not None:
             counts = [_int(_first(_get(group, c).get("totalCount"), _get(group, c).get("count")))
                       for c in GROUP_EVENT_CONNECTIONS if isinstance(_get(group, c), dict)]
