@@ -37,7 +37,10 @@ class RealClock:
 
 
 class FakeClock:
-    """A clock whose sleeps return at once and advance time; `sleeps` records every wait asked for."""
+    """A clock whose sleeps return at once and advance time; `sleeps` records every wait asked for.
+
+    Time is shared, not simulated per task: meant for tests that fetch one URL after another.
+    """
 
     def __init__(self, start: float = 1000.0) -> None:
         self.time = start
