@@ -550,6 +550,7 @@ class SeedSummary:
     clusters: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     taxonomy_areas: int = 0
+    taxonomy_source: str | None = None  # a taxonomy file given in the call, else the default was used
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -567,7 +568,7 @@ def load_seeds(session: Session, paths: list[Path]) -> SeedSummary:
 
 def store_batch(session: Session, batch: SeedBatch) -> SeedSummary:
     """Upsert the clusters, organisations, memberships, seed domain areas and name/homepage facts."""
-    summary = SeedSummary(taxonomy_areas=len(batch.taxonomy))
+    summary = SeedSummary(taxonomy_areas=len(batch.taxonomy), taxonomy_source=batch.taxonomy_source)
     sync_domain_areas(session, batch.taxonomy)
     for cluster in batch.clusters:
         _store_cluster(session, cluster)

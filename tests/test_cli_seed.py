@@ -45,7 +45,7 @@ def test_seed_prints_a_summary(runner, engine, db_url):
               "seeds/salford.yaml", "seeds/example.csv")
     assert res.exit_code == 0, res.output
     lines = [line.rstrip() for line in res.stdout.splitlines()]
-    assert lines[0] == "Loaded 4 seed files (3 clusters, taxonomy of 17 domain areas)."
+    assert lines[0] == "Loaded 4 seed files (3 clusters; taxonomy seeds/taxonomy.yaml: 17 domain areas)."
     assert lines[1].split() == ["cluster", "organisations", "government", "industry", "university",
                                 "third_sector", "unknown"]
     bristol = next(line.split() for line in lines if line.startswith("bristol"))
@@ -126,3 +126,20 @@ def test_real_entry_point(engine, db_url):
     assert bad.returncode == 2
     assert bad.stderr.splitlines()[0].startswith("tests/fixtures/seeds/broken.yaml:1: bad cluster id")
     assert "Traceback" not in bad.stderr
+
+
+def test_reseed_names_the_organisations_that_kept_their_review_status(runner, engine, db_url):
+    assert run(runner, db_url, "seed", "tests/fixtures/seeds/mini.yaml").exit_code == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE organisation SET status = 'interviewed' "
+                             "WHERE domain = 'testville.ac.uk'"))
+    res = run(runner, db_url, "seed", "tests/fixtures/seeds/mini.yaml")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[-1] == "Organisations: 0 new, 0 updated, 4 unchanged."
+    assert res.stderr.strip() == "Kept their review status: Testville University (interviewed)."
+
+
+def test_a_folder_is_not_a_seed_file(runner, engine, db_url):
+    res = run(runner, db_url, "seed", "seeds")
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == "seeds: is a folder: name the seed files (e.g. seeds/*.yaml)"

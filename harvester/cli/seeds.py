@@ -57,9 +57,10 @@ def seed(ctx: typer.Context,
         counts = summary.by_cluster.get(cluster_id, {})
         table.add_row(cluster_id, str(sum(counts.values())),
                       *(str(counts.get(s.value, 0)) for s in (*SECTOR_GROUPS, Sector.unknown)))
+    taxonomy = f"taxonomy {summary.taxonomy_source}" if summary.taxonomy_source else "taxonomy"
     out.print(f"Loaded {len(summary.files)} seed file{'s' if len(summary.files) != 1 else ''} "
-              f"({len(summary.clusters)} cluster{'s' if len(summary.clusters) != 1 else ''}, "
-              f"taxonomy of {summary.taxonomy_areas} domain areas).")
+              f"({len(summary.clusters)} cluster{'s' if len(summary.clusters) != 1 else ''}; "
+              f"{taxonomy}: {summary.taxonomy_areas} domain areas).")
     out.print(table)
     out.print(f"Organisations: {summary.new} new, {summary.updated} updated, "
               f"{summary.unchanged} unchanged.")
