@@ -118,3 +118,18 @@ def test_export_graph_gexf_and_graphml(runner, populated, tmp_path):
     assert res.stdout.startswith("<?xml") and "graphml" in res.stdout
     res = _run(runner, db_url, "export", "graph", "--format", "dot")
     assert res.exit_code == 2 and res.stderr == "Error: --format 'dot' is not one of: graphml, gexf\n"
+
+
+def test_export_figure(runner, populated, tmp_path):
+    db_url, _ = populated
+    svg = tmp_path / "net.svg"
+    res = _run(runner, db_url, "export", "figure", "--cluster", "bristol", "-o", str(svg))
+    assert res.exit_code == 0, res.output
+    assert svg.read_bytes().lstrip().startswith(b"<?xml") and b"node-" in svg.read_bytes()
+    png = tmp_path / "net.png"
+    assert _run(runner, db_url, "export", "figure", "-o", str(png)).exit_code == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    res = _run(runner, db_url, "export", "figure", "-o", str(tmp_path / "net.pdf"))
+    assert res.exit_code == 2 and "name it .svg or .png" in res.stderr
+    res = _run(runner, db_url, "export", "figure", "-o", str(tmp_path / "x.svg"), "--format", "gif")
+    assert res.exit_code == 2 and res.stderr == "Error: --format 'gif' is not one of: svg, png\n"

@@ -183,3 +183,29 @@ def graph(ctx: typer.Context, output: OutputOpt = None,
         data = graph_bytes(session, fmt, cluster=cluster, sector=sector, status=status)
     _write_bytes(data, output)
     note(ctx, f"Wrote the network ({fmt}) to {output if output else 'standard output'}.")
+
+
+@export_app.command()
+def figure(ctx: typer.Context,
+           output: Annotated[Path, typer.Option("--output", "-o",
+                                                help="Picture to write: FILE.svg or FILE.png.")],
+           fmt: Annotated[str | None, typer.Option(
+               "--format", "-f", help="svg or png. Default: from the -o suffix.")] = None,
+           cluster: ClusterOpt = None, sector: SectorOpt = None, status: StatusOpt = None) -> None:
+    """A network diagram: organisations coloured by sector group, sized by degree, Meetup groups
+    as squares, ties styled by kind, the most connected labelled.
+
+    Example: harvester export figure --cluster bristol -o bristol-network.svg
+    """
+    from sqlmodel import Session
+
+    from harvester.figure import FIGURE_FORMATS, render_figure
+
+    if fmt is None and output.suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+        raise BadInput(f"cannot tell the picture format from {output.name!r}: "
+                       "name it .svg or .png, or pass --format svg|png")
+    fmt = _format(fmt, output, FIGURE_FORMATS, "svg")
+    with Session(state(ctx).engine()) as session:
+        data = render_figure(session, cluster=cluster, sector=sector, status=status, fmt=fmt)
+    _write_bytes(data, output)
+    note(ctx, f"Wrote the network figure to {output}.")
