@@ -363,6 +363,10 @@ def parse_seed_csv(text: str, source: str, area_ids: set[str],
                 unknown = [c for c in header if c not in CSV_COLUMNS]
                 for col in unknown:
                     report(line, f"unknown column '{col}' (allowed: {', '.join(CSV_COLUMNS)})")
+                twice = sorted({c for c in header if header.count(c) > 1})
+                for col in twice:
+                    report(line, f"column '{col}' is named twice")
+                unknown += twice
                 for col in CSV_REQUIRED:
                     if col not in header:
                         report(line, f"missing required column '{col}' (the first row names the columns: "

@@ -366,6 +366,7 @@ def test_csv_header_mistakes(tmp_path):
         "1: unknown column 'website' (allowed: name, url, sector, cluster, domains)",
         "1: missing required column 'url' (the first row names the columns: name,url,sector,cluster,domains)",
     ]
+    assert problems_of(tmp_path, "name,url,cluster,url\n", "t.csv") == ["1: column 'url' is named twice"]
     assert problems_of(tmp_path, "# only a comment\n", "e.csv") == [
         "1: empty CSV seed file: the first row must name the columns name,url,sector,cluster,domains"]
 
