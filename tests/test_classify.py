@@ -85,7 +85,12 @@ SECTOR_CASES = [
     ("CIO company number", dict(company_numbers=["CE012345"], domain="x.org.uk"), "third_sector"),
     ("news media", dict(schema_types=["NewsMediaOrganization"], domain="x.co.uk"), "industry"),
     ("accents folded", dict(text="Élusen gofrestredig; gwirfoddolwyr; ymddiriedolwyr"), "third_sector"),
-    ("two words alone are too weak", dict(text="Elusen; gwirfoddolwyr"), "unknown"),
+    ("two ordinary words alone are too weak", dict(text="A trust and a foundation"), "unknown"),
+    ("two strong words decide", dict(text="Elusen; gwirfoddolwyr"), "third_sector"),
+    ("a strong word agrees with a weak domain", dict(domain="x.io", text="See our pricing"), "industry"),
+    ("trustees on .org", dict(domain="x.org", text="Meet our trustees"), "third_sector"),
+    ("one ordinary word with a weak domain is not enough", dict(domain="x.com", text="Our services"),
+     "unknown"),
 ]
 
 

@@ -14,8 +14,10 @@ Each signal adds points to one sector and leaves a plain-English line of evidenc
                       registered society's counts for the third sector)
     name              "... University" / "Prifysgol ..." +2, "... Council" / "Cyngor ..." +2,
                       "... Ltd" / "PLC" / "LLP" +1.5, "Trust" / "Foundation" / "Charity" +1
-    telling words     0.4 per distinct word, only from two words up, at most 2.0 per sector:
-                      words alone never outweigh one strong signal. English and Welsh.
+    telling words     0.4 per distinct word (0.8 for the few that rarely appear outside their
+                      sector: "trustees", "volunteers", "our clients", "pricing", "councillors",
+                      "undergraduate"...), counted from 0.8 up, at most 2.0 per sector: words
+                      alone never outweigh one strong signal. English and Welsh.
 
 The sector with the most points wins when it leads the next by MARGIN and scores MIN_SCORE;
 otherwise the answer is `unknown`. Confidence = lead / (winner's points + 1), in 0..1.
@@ -104,9 +106,21 @@ WORDS: dict[str, tuple[str, ...]] = {
           "get a quote", "products", "customers", "case studies", "request a demo", "free trial",
           "consultancy", "cleientiaid", "ein cleientiaid", "hire us", "work with us"),
 }
+# Words that rarely appear outside their sector count double ("trustees", "our clients").
+STRONG_WORDS = frozenset({
+    "councillor", "councillors", "local authority", "combined authority", "county council",
+    "city council", "cynghorydd", "awdurdod lleol",
+    "undergraduate", "postgraduate", "higher education", "addysg uwch", "faculty",
+    "registered charity", "charity", "elusen", "trustees", "ymddiriedolwyr", "social enterprise",
+    "not for profit", "non profit", "nonprofit", "community interest company", "menter gymdeithasol",
+    "volunteers", "volunteer", "gwirfoddolwyr", "donate",
+    "our clients", "ein cleientiaid", "pricing", "book a demo", "request a demo", "get a quote",
+    "free trial", "case studies",
+})
 WORD_POINTS = 0.4
+STRONG_WORD_POINTS = 0.8
 WORD_CAP = 2.0
-MIN_WORDS = 2
+MIN_WORD_POINTS = 0.8  # one strong word or two ordinary ones
 
 # Words in the organisation's own name: stronger than the same words in running text.
 _NAME_SIGNALS: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
@@ -244,9 +258,10 @@ def _add_name(tally: _Tally, name: str | None, is_cic: bool) -> None:
 def _add_words(tally: _Tally, words: Mapping[str, Iterable[str]]) -> None:
     for sector in (GOV, UNI, THIRD, IND):
         found = sorted(set(words.get(sector, ())))
-        if len(found) < MIN_WORDS:
+        points = sum(STRONG_WORD_POINTS if w in STRONG_WORDS else WORD_POINTS for w in found)
+        if points < MIN_WORD_POINTS:
             continue
-        points = min(WORD_CAP, WORD_POINTS * len(found))
+        points = min(WORD_CAP, points)
         shown = ", ".join(found[:6]) + (" ..." if len(found) > 6 else "")
         tally.add(sector, points, f"words: {shown}")
 
