@@ -769,10 +769,11 @@ def _sector_from_domain(org: Organisation) -> None:
 
 def recompute_organisation(session: Session, org_id: int, pages: list[PageFacts] | None = None, *,
                            run_id: int | None = None) -> dict[str, Any]:
-    """Re-derive an organisation's sector (unless a seed file, a reviewer or a register set it)
-    and its rule-sourced domain areas from its pages' signals: `pages` when given, else the
-    signals stored for each of its pages (the latest per page). Areas from seeds, Meetup or
-    review are kept; rule areas no page supports any more are removed. Returns what it decided."""
+    """Re-derive an organisation's sector (unless a seed file, a reviewer or a register set it,
+    or it is a Meetup group) and its rule-sourced domain areas from its pages' signals: `pages`
+    when given, else the signals stored for each of its pages (the latest per page). Areas from
+    seeds, Meetup or review are kept; rule areas no page supports any more are removed. Returns
+    what it decided."""
     org = session.get(Organisation, org_id)
     if org is None:
         return {}
@@ -780,7 +781,9 @@ def recompute_organisation(session: Session, org_id: int, pages: list[PageFacts]
         pages = stored_pages(session, org_id)
     now = utcnow()
     decision = sector_for_pages(pages, org.domain)
-    chosen = decide_sector(org.sector, org.sector_source, decision)
+    # A Meetup group's sector comes from its owner or its community (meetup/store.py).
+    chosen = None if org.kind == OrgKind.meetup_group else decide_sector(org.sector, org.sector_source,
+                                                                         decision)
     if chosen is not None:
         sector, source, confidence, evidence = chosen
         if (org.sector, org.sector_source, org.sector_confidence, list(org.sector_evidence)) != (

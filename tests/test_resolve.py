@@ -493,3 +493,15 @@ def test_merge_keeps_every_fact_with_its_provenance(session, clusters) -> None:
     assert merged.value == f"#{sponsor_id} Rocket Studio"
     with pytest.raises(BadInput, match="different websites"):
         merge_organisations(session, kept.id, other.id)
+
+
+def test_recompute_leaves_a_meetup_groups_sector_alone(session) -> None:
+    group = find_or_create_organisation(session, name="Bristol JS", kind=OrgKind.meetup_group,
+                                        meetup_urlname="bristol-js")
+    group.sector, group.sector_confidence = Sector.third_sector, 0.5
+    recompute_organisation(session, group.id)
+    assert group.sector == Sector.third_sector
+    org = find_or_create_organisation(session, name="Rocket", url="https://rocket.co.uk/")
+    org.sector = Sector.industry  # a stale rule decision
+    recompute_organisation(session, org.id)
+    assert org.sector == Sector.unknown  # no page says so any more: .co.uk alone is too weak
