@@ -475,12 +475,32 @@ def group_from_node(node: Any, *, key_id: str | None = None) -> MeetupGroupFacts
 # ---------------------------------------------------------------- merging
 
 
+def _same_venue(a: MeetupVenue, b: MeetupVenue) -> bool:
+    """One place described twice (Apollo state and JSON-LD of the same event page)."""
+    if (a.venue_type == "online") != (b.venue_type == "online"):
+        return False
+    if a.venue_type == "online":
+        return True
+    if a.id and b.id:
+        return a.id == b.id
+    names = (a.name or "").strip(" ,").casefold(), (b.name or "").strip(" ,").casefold()
+    postcodes = (a.postcode or "").replace(" ", "").upper(), (b.postcode or "").replace(" ", "").upper()
+    return names[0] == names[1] and (not all(postcodes) or postcodes[0] == postcodes[1])
+
+
 def _merge_into(base: Any, extra: Any) -> None:
     """Fill `base`'s empty fields from `extra` (same dataclass); lists and dicts are unioned."""
     for name, value in vars(extra).items():
         current = getattr(base, name)
         if isinstance(current, list):
             for item in value:
+                if isinstance(item, MeetupVenue):
+                    twin = next((v for v in current if _same_venue(v, item)), None)
+                    if twin is not None:
+                        _merge_into(twin, item)
+                    else:
+                        current.append(item)
+                    continue
                 if item not in current and not (isinstance(item, (Person, MeetupSponsor)) and any(
                         getattr(c, "name", None) == item.name for c in current)):
                     current.append(item)
@@ -922,7 +942,7 @@ def parse_app_runtime(source_url: str, html: str) -> MeetupFacts | None:
 
 # ---------------------------------------------------------------- DOM fallbacks
 
-_ORGANISED_BY = re.compile(r"\b(organi[sz]ed|hosted)\s+by\b\s*:?\s*(.*)", re.IGNORECASE)
+_ORGANISED_BY = re.compile(r"^\s*(organi[sz]ed|hosted)\s+by\b\s*:?\s*(.*)", re.IGNORECASE | re.DOTALL)
 _SOCIAL_LABEL = re.compile(r"^group-([a-z]+)-button$")
 _MEMBERS = re.compile(r"([\d,.]+)\s+members?", re.IGNORECASE)
 
@@ -940,12 +960,13 @@ def _people_after_label(soup: BeautifulSoup, kind: str) -> list[str]:
     names: list[str] = []
     for node in soup.find_all(string=_ORGANISED_BY):
         m = _ORGANISED_BY.search(str(node))
-        if not m or not m.group(1).lower().startswith(kind):
+        if not m or not m.group(1).lower().startswith(kind) or node.find_parent(["script", "style"]):
             continue
         name = _str(m.group(2))
         if not name:
             nxt = node.find_next(string=lambda s: bool(s and s.strip()))
             name = _str(nxt)
+        name = name.strip(" .,;:") if name else None
         if name and len(name) <= 120 and name not in names:
             names.append(name)
     return names

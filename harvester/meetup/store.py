@@ -30,6 +30,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -42,6 +43,7 @@ from harvester.models import (
     MeetupEvent,
     Organisation,
     OrganisationDomainArea,
+    OrganisationFact,
     OrgKind,
     Relation,
     RelationKind,
@@ -227,6 +229,14 @@ def _owner(session: Session, group: MeetupGroupFacts, *, cluster_id: str | None,
                                        source_url=source_url, run_id=run_id)
 
 
+def _known_owner(session: Session, group: Organisation) -> Organisation | None:
+    """The owner an earlier page named (an event page does not repeat the group's website)."""
+    owner_id = session.exec(select(Relation.source_id).where(
+        Relation.target_id == group.id, Relation.kind == RelationKind.organises)
+        .order_by(Relation.id)).first()
+    return session.get(Organisation, owner_id) if owner_id is not None else None
+
+
 def _set_group_sector(org: Organisation, owner: Organisation | None) -> None:
     """The owner's sector when known; else third sector as a community network. A seed or review
     sector is never replaced."""
@@ -266,7 +276,7 @@ def _store_group(session: Session, group: MeetupGroupFacts, counts: _Counts, are
     if owner is not None:
         _relate(session, counts, owner, org, RelationKind.organises, **kw)
         counts.add("owners")
-    _set_group_sector(org, owner)
+    _set_group_sector(org, owner or _known_owner(session, org))
     session.add(org)
 
     for sponsor in group.sponsors:
@@ -311,18 +321,39 @@ def _physical(venue: MeetupVenue) -> bool:
     return venue.venue_type != "online" and bool(name) and name not in PLACEHOLDER_VENUES
 
 
+def _known_venue(session: Session, name: str, postcode: str | None) -> Organisation | None:
+    """A known organisation this venue belongs to: one at the same postcode with a similar name
+    (a building of a university matches the university), else one with the same name key."""
+    key, head = name_key(name), name_key(name.split(",")[0])
+    if postcode:
+        ids = set(session.exec(select(Organisation.id).where(Organisation.postcode == postcode)).all())
+        ids |= set(session.exec(select(OrganisationFact.organisation_id).where(
+            OrganisationFact.field == "postcode", OrganisationFact.value == postcode)).all())
+        best, best_score = None, 0.0
+        for org_id in sorted(ids):
+            candidate = session.get(Organisation, org_id)
+            if candidate is None or candidate.kind != OrgKind.organisation or not candidate.name_key:
+                continue
+            score = max(fuzz.token_set_ratio(key, candidate.name_key), similar(candidate.name, name))
+            if score >= VENUE_NAME_SIMILARITY and score > best_score:
+                best, best_score = candidate, score
+        if best is not None:
+            return best
+    for k in dict.fromkeys((key, head)):
+        if k:
+            found = session.exec(select(Organisation).where(
+                Organisation.name_key == k, Organisation.kind == OrgKind.organisation)
+                .order_by(Organisation.id)).first()
+            if found is not None:
+                return found
+    return None
+
+
 def _venue_org(session: Session, venue: MeetupVenue, *, cluster_id: str | None, run_id: int | None,
                source_url: str) -> Organisation:
     name = (venue.name or "").strip().strip(",").strip()
     postcode = normalise_postcode(venue.postcode) if venue.postcode else None
-    org: Organisation | None = None
-    if postcode:
-        best = 0.0
-        for candidate in session.exec(select(Organisation).where(Organisation.postcode == postcode,
-                                                                 Organisation.kind == OrgKind.organisation)):
-            score = similar(candidate.name, name)
-            if score >= VENUE_NAME_SIMILARITY and score > best:
-                org, best = candidate, score
+    org = _known_venue(session, name, postcode)
     if org is not None:
         org.last_seen = utcnow()
     else:
@@ -423,7 +454,7 @@ def store_meetup_facts(session: Session, facts: MeetupFacts, *, cluster_id: str 
         if org is None:  # an event whose group the answer did not describe
             org = groups[urlname] = _group_org(session, MeetupGroupFacts(urlname=urlname),
                                                cluster_id=cluster_id, run_id=run_id, source_url=source_url)
-            _set_group_sector(org, None)
+            _set_group_sector(org, _known_owner(session, org))
         _store_event(session, event, org, counts, cluster_id=cluster_id, run_id=run_id,
                      source_url=source_url)
     session.flush()
