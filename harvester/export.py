@@ -283,7 +283,7 @@ def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: 
     """
     if excel:
         stream.write("\ufeff")
-    row = _RowWriter(stream, "\r\n" if excel else "\n")
+    row = CsvRowWriter(stream, "\r\n" if excel else "\n")
     row.write(list(fields))
     n = 0
     for rec in records:
@@ -292,7 +292,7 @@ def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: 
     return n
 
 
-class _RowWriter:
+class CsvRowWriter:
     """csv.writer with a chosen line end that still quotes cells holding a bare CR or LF.
 
     (Python's csv quotes only the characters of its own line terminator, so a "\n" writer

@@ -209,3 +209,36 @@ def figure(ctx: typer.Context,
         data = render_figure(session, cluster=cluster, sector=sector, status=status, fmt=fmt)
     _write_bytes(data, output)
     note(ctx, f"Wrote the network figure to {output}.")
+
+
+@export_app.command("all")
+def all_tables(ctx: typer.Context,
+               output: Annotated[Path, typer.Option("--output", "-o",
+                                                    help="A new (or empty) folder to write into.")]) -> None:
+    """Every table as CSV (one file per table) plus manifest.json with row counts and SHA-256
+    checksums: a complete archive that `harvester import` loads into an empty database.
+
+    The files are raw data (NULL is \\N, JSON columns hold JSON); they are not made safe for
+    spreadsheets, so open the organisations/contacts/relations exports in Excel instead.
+
+    Example: harvester export all -o archive-2026-03-01
+    """
+    from harvester.archive_io import export_all, manifest_summary
+
+    manifest = export_all(state(ctx).engine(), output)
+    note(ctx, f"Wrote {manifest_summary(manifest)} to {output}/ (manifest.json lists the checksums).")
+
+
+@app.command("import")
+def import_(ctx: typer.Context,
+            folder: Annotated[Path, typer.Argument(help="A folder written by `harvester export all`.")],
+            ) -> None:
+    """Load a full-data export (`harvester export all`) into an EMPTY database, checking the
+    manifest and every file's checksum first; all or nothing (one transaction).
+
+    Example: harvester --db sqlite:///data/copy.db import archive-2026-03-01
+    """
+    from harvester.archive_io import import_all
+
+    loaded = import_all(state(ctx).engine(must_exist=False), folder)
+    note(ctx, f"Imported {sum(loaded.values()):,} rows into {len(loaded)} tables from {folder}.")
