@@ -30,6 +30,7 @@ _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,24}"
 _EMAIL_FULL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
 _LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+'-]{1,64}$")
+_GLUED_TLD = re.compile(r"(\.[a-z]{2,24})[A-Z][A-Za-z]{0,23}$")
 _DOMAIN_HEAD = re.compile(rf"^{_DOMAIN}(?![A-Za-z0-9-])")
 # How many '@' signs one page may have scanned: far above any real page, a ceiling for hostile ones.
 MAX_AT_SIGNS = 5000
@@ -115,7 +116,10 @@ def emails_in_text(text: str) -> list[str]:
         if local is not None and local.end() == pos:
             domain = _DOMAIN_HEAD.match(text[pos + 1: pos + 256])
             if domain:
-                email = _clean_email(f"{local.group(0).lstrip('.')}@{domain.group(0)}")
+                # Inline elements run together ("...gov.ukEmail the clerk"): a TLD that turns from
+                # lower to upper case ends at the turn.
+                host = _GLUED_TLD.sub(r"\1", domain.group(0))
+                email = _clean_email(f"{local.group(0).lstrip('.')}@{host}")
                 if email:
                     found.append(email)
         pos = text.find("@", pos + 1)

@@ -58,22 +58,48 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body.decode(codec, errors="replace")
+    utf8 = _strict(body, "utf-8")
     for declared in (header_charset(headers), meta_charset(body)):
         if declared:
-            try:
-                return body.decode(declared)
-            except (UnicodeDecodeError, LookupError):
-                continue  # a wrong label: fall through to the next source of evidence
+            if declared in _SINGLE_BYTE and utf8 is not None and not body.isascii():
+                return utf8  # valid UTF-8 labelled Latin-1/ASCII: a common mislabel, UTF-8 is right
+            text = _strict(body, declared)
+            if text is not None:
+                return text
+            # a wrong label: fall through to the next source of evidence
+    if utf8 is not None:
+        return utf8
+    return _detect(body)
+
+
+# Labels for which any byte sequence decodes, so a wrong one never fails by itself.
+_SINGLE_BYTE = frozenset({"cp1252", "iso8859-15", "cp1250", "iso8859-2", "mac-roman"})
+_MULTI_BYTE_HINTS = ("utf", "shift", "euc", "gb", "big5", "cp932", "cp949", "cp950", "iso2022", "johab",
+                     "hz")
+
+
+def _strict(body: bytes, codec: str) -> str | None:
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detect(body: bytes) -> str:
+    """No usable label and not UTF-8. An unlabelled single-byte page from a UK site is nearly always
+    windows-1252, and statistical detection often mistakes it for another Latin code page (Welsh
+    and French accents look Polish to it), so detection is only trusted for multi-byte encodings or
+    bytes that windows-1252 cannot hold."""
+    western = _strict(body, "cp1252")
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(body[:200_000]).best()
-        if best is not None and best.encoding:
-            return body.decode(best.encoding, errors="replace")
+        encoding = (best.encoding or "").lower() if best is not None else ""
     except Exception:  # noqa: BLE001 - detection is best effort
-        pass
-    return body.decode("cp1252", errors="replace")
+        encoding = ""
+    if encoding and (western is None or any(h in encoding.replace("_", "") for h in _MULTI_BYTE_HINTS)):
+        text = _strict(body, encoding)
+        if text is not None:
+            return text
+    return western if western is not None else body.decode("cp1252", errors="replace")

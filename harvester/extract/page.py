@@ -300,7 +300,7 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     # Cloudflare email protection: decode in place so the text and links show the address.
     for tag in soup.find_all(attrs={"data-cfemail": True}, limit=500):
         email = contacts.decode_cfemail(str(tag.get("data-cfemail")))
-        tag.string = email or ""
+        tag.string = f" {email} " if email else " "
     for tag in soup.find_all("a", href=re.compile(r"/cdn-cgi/l/email-protection#"), limit=500):
         email = contacts.decode_cfemail(str(tag["href"]).rsplit("#", 1)[-1])
         tag["href"] = f"mailto:{email}" if email else "#"

@@ -113,7 +113,7 @@ def is_name(text: str) -> bool:
         if not _NAME_TOKEN.match(token):
             return False
         capitalised += 1
-    return capitalised >= 2
+    return capitalised >= 1  # with 2+ tokens: "J. R. Hartley" has one full word
 
 
 def is_role(text: str) -> bool:
@@ -135,8 +135,22 @@ _CONTACT_LABEL = re.compile(r"^(?:e-?mail|tel|telephone|phone|mobile|responsibil
 _DASH = re.compile(r"^(.{3,60}?)\s{1,3}[-–—]\s{1,3}(.{2,80})$")
 
 
+def _inline_person(text: str) -> tuple[str, str] | None:
+    """(name, role) from one line: "Name – Role", "Name (Role)", "Role: Name"."""
+    for pattern in (_PAREN, _INLINE):
+        match = pattern.match(text)
+        if not match:
+            continue
+        first, second = match.group(1).strip(), match.group(2).strip()
+        if is_name(first) and is_role(second):
+            return first, second
+        if is_role(first) and is_name(second):
+            return second, first
+    return None
+
+
 def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
-    """People in listing order, each once (the first role seen wins).
+    """People in page order, each once (the first role found wins).
 
     `listing` says the page is a team/people/councillors page: there a name line directly followed
     by a contact label ("Email:", "Responsibilities:") or a number, or written "Name – duties",
@@ -159,25 +173,21 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         if is_name(text):
             n = position[idx]
             nxt = content[n + 1] if n + 1 < len(content) else None
-            if nxt is not None and is_role(texts[nxt]) and not is_name(texts[nxt]):
+            if (nxt is not None and is_role(texts[nxt]) and not is_name(texts[nxt])
+                    and not _inline_person(texts[nxt])):
                 add(text, idx, texts[nxt])
                 used_roles.add(nxt)
             continue
-        for pattern in (_PAREN, _INLINE):
-            match = pattern.match(text)
-            if match and is_name(match.group(1).strip()) and is_role(match.group(2).strip()):
-                add(match.group(1).strip(), idx, match.group(2).strip())
-                break
-            if match and is_role(match.group(1).strip()) and is_name(match.group(2).strip()):
-                add(match.group(2).strip(), idx, match.group(1).strip())
-                break
+        inline = _inline_person(text)
+        if inline:
+            add(inline[0], idx, inline[1])
     # Pass 2: a role line followed by a name line ("Clerk" / "Kevin Phillips").
     for n, idx in enumerate(content[1:], start=1):
         text = texts[idx]
         prev = content[n - 1]
         if _clean_name(text) in found or not is_name(text) or prev in used_roles:
             continue
-        if is_role(texts[prev]) and not is_name(texts[prev]):
+        if is_role(texts[prev]) and not is_name(texts[prev]) and not _inline_person(texts[prev]):
             add(text, idx, texts[prev])
             used_roles.add(prev)
 
@@ -199,7 +209,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     # Contacts in the same card: the lines after the name, up to the next person.
     starts = sorted(i for i, _ in found.values())
     people = []
-    for name, (idx, role) in found.items():
+    for name, (idx, role) in sorted(found.items(), key=lambda item: item[1][0]):
         later = [s for s in starts if s > idx]
         end = min(later[0] if later else len(lines), idx + _CARD_LINES)
         end = next((i for i in range(idx + 2, end) if lines[i].heading), end)

@@ -8,8 +8,6 @@ comment when a harvest shows a platform being proposed as an organisation.
 
 from __future__ import annotations
 
-from harvester.urls import registrable_domain
-
 # Social networks and video/audio/community platforms: the organisation's own profile is a
 # social profile, any other link there is noise.
 SOCIAL_DOMAINS = frozenset({
@@ -41,12 +39,12 @@ PLATFORM_DOMAINS = frozenset({
     "hubspot.com", "hs-scripts.com", "intercom.io", "zendesk.com", "tawk.to", "crisp.chat",
     "matomo.org", "plausible.io", "statcounter.com", "addthis.com", "sharethis.com",
     "sentry.io", "newrelic.com", "recaptcha.net", "hcaptcha.com",
-    # Website builders and blog hosts (the builder's credit link is not a relation).
-    "wix.com", "wixsite.com", "wixpress.com", "squarespace.com", "weebly.com", "wordpress.com",
-    "wordpress.org", "zoho.com", "zohosites.com", "zohopublic.com", "godaddy.com", "jimdo.com",
-    "webflow.com", "webflow.io", "shopify.com", "myshopify.com", "blogger.com", "blogspot.com",
-    "ghost.io", "strikingly.com", "site123.com", "ionos.co.uk", "1and1.co.uk", "carrd.co",
-    "elementor.com", "mailchimp.com", "list-manage.com", "mailchi.mp", "campaign-archive.com",
+    # Website builders and blog hosts (the builder's credit link is not a relation). Their users'
+    # subdomains (x.wixsite.com, x.blogspot.com, x.wordpress.com) are sites of their own: not listed.
+    "wix.com", "wixpress.com", "squarespace.com", "weebly.com", "wordpress.org", "zoho.com",
+    "zohopublic.com", "godaddy.com", "jimdo.com", "webflow.com", "shopify.com", "blogger.com",
+    "strikingly.com", "site123.com", "ionos.co.uk", "1and1.co.uk", "elementor.com", "mailchimp.com",
+    "list-manage.com", "mailchi.mp", "campaign-archive.com",
     "sendinblue.com", "constantcontact.com",
     # Forms, documents, file sharing and meeting tools.
     "forms.gle", "typeform.com", "jotform.com", "surveymonkey.com", "surveymonkey.co.uk",
@@ -72,21 +70,12 @@ PLATFORM_DOMAINS = frozenset({
 
 
 def _candidates(host: str) -> list[str]:
-    """The registrable domain of `host` and every longer suffix of it (`docs.google.com`).
-
-    Matching stops at the registrable domain, so a site on a shared host with its own entry in
-    the Public Suffix List (`alice.github.io`, `x.netlify.app`) is never taken for the platform.
-    """
-    host = host.lower().strip(".").split(":", 1)[0]
-    reg = registrable_domain(host) or host
-    parts = host.split(".")
-    out = [reg]
-    for i in range(len(parts)):
-        cand = ".".join(parts[i:])
-        if len(cand) <= len(reg):
-            break
-        out.append(cand)
-    return out
+    """`host` and each parent domain of two labels or more (`fonts.googleapis.com`,
+    `googleapis.com`). Shared hosts whose users' sites are organisations of their own
+    (`github.io`, `netlify.app`, `wixsite.com`) are deliberately not listed, so `alice.github.io`
+    is never taken for a platform."""
+    parts = host.lower().strip(".").split(":", 1)[0].split(".")
+    return [".".join(parts[i:]) for i in range(len(parts) - 1)]
 
 
 def is_social(host: str) -> bool:

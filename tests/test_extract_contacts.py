@@ -1,0 +1,108 @@
+"""Emails, UK phones and postcodes from text and links (harvester/extract/contacts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.extract.contacts import (
+    decode_cfemail,
+    email_from_mailto,
+    emails_in_text,
+    phone_from_tel,
+    phones_in_text,
+    postcodes_in_text,
+    uk_phone,
+)
+
+
+def cf_encode(email: str, key: int = 0x5A) -> str:
+    return f"{key:02x}" + "".join(f"{ord(c) ^ key:02x}" for c in email)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Write to info@watershed.co.uk today.", ["info@watershed.co.uk"]),
+    ("jo [at] studio [dot] co [dot] uk", ["jo@studio.co.uk"]),
+    ("jo(at)studio.org", ["jo@studio.org"]),
+    ("jo { at } studio { dot } org", ["jo@studio.org"]),
+    ("Email: press at studio dot org dot uk", ["press@studio.org.uk"]),
+    ("Mixed Case: Jo.Bloggs@Studio.Org.", ["jo.bloggs@studio.org"]),
+    ("📧basingstoketamilcommunity@gmail.com", ["basingstoketamilcommunity@gmail.com"]),
+])
+def test_emails_in_text(text: str, expected: list[str]) -> None:
+    assert emails_in_text(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "logo@2x.png", "icon@3x.webp", "you@domain.com", "name@example.com", "a@example.org",
+    "abc123@sentry.io", "0123456789abcdef0123456789abcdef@o1.ingest.sentry.io",
+    "bugs@sentry-next.wixpress.com", "we meet at the library dot com on Tuesdays",
+    "see you at home dot", "@media screen", "@@@@@@", "a@b", "user@localhost",
+])
+def test_junk_is_not_an_email(text: str) -> None:
+    assert emails_in_text(text) == []
+
+
+def test_spelled_out_at_needs_email_context() -> None:
+    assert emails_in_text("Meet us at bristol dot com fair") == []
+
+
+def test_mailto_percent_encoding_and_subject() -> None:
+    assert email_from_mailto("mailto:hello%40brainglobe.info?subject=brainglobe") == ["hello@brainglobe.info"]
+    assert email_from_mailto("MAILTO:a@b.org,c@d.org") == ["a@b.org", "c@d.org"]
+    assert email_from_mailto("mailto:you@domain.com") == []
+    assert email_from_mailto("https://x.org") == []
+
+
+def test_cloudflare_decoding() -> None:
+    assert decode_cfemail(cf_encode("clerk@torver.gov.uk")) == "clerk@torver.gov.uk"
+    assert decode_cfemail(cf_encode("form@example.com")) is None  # a placeholder, decoded then dropped
+    assert decode_cfemail("zz") is None
+    assert decode_cfemail("") is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("01782 537696", "+441782537696"),
+    ("01730-267784", "+441730267784"),
+    ("+44 (0)117 927 6444", "+441179276444"),
+    ("0044 29 2030 4400", "+442920304400"),
+    ("07761 904327", "+447761904327"),
+    ("0300 123 4999", "+443001234999"),
+    ("+44 300 123 4999", "+443001234999"),
+])
+def test_uk_phone(raw: str, expected: str) -> None:
+    assert uk_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "9029469931",  # an Indian mobile without its country code: no UK trunk 0, so not British
+    "7761904327",  # even when the digits would make a valid UK mobile
+    "+91 90294 69931", "+1 215 555 0100", "(215) 555-0100", "0123", "0117 927",
+])
+def test_not_a_uk_phone(raw: str) -> None:
+    assert uk_phone(raw) is None
+
+
+def test_phones_in_text_with_nbsp_and_glued_words() -> None:
+    text = "Call 01223\u00a0312\u00a0802 or 07984-692367or email; fax 2020 1999 2021; ref 0117927644412345"
+    assert phones_in_text(text) == ["+441223312802", "+447984692367"]
+
+
+def test_tel_links() -> None:
+    assert phone_from_tel("tel:0161%20881%206868") == "+441618816868"
+    assert phone_from_tel("tel:+441223212644") == "+441223212644"
+    assert phone_from_tel("tel:9773657278") is None
+    assert phone_from_tel("tel:+91 90294 69931") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ford Green Road, Stoke-on-Trent, ST6 1NG", ["ST6 1NG"]),
+    ("Bristol BS15TX", ["BS1 5TX"]),
+    ("London EC1A 1BB and SW1A 2AA", ["EC1A 1BB", "SW1A 2AA"]),
+    ("Salford M50 2EQ.", ["M50 2EQ"]),
+    ("Newmarket CB8 8EEt", []),  # a stray letter glued on: not a well-formed postcode
+    ("Mumbai 400001, Philadelphia PA 19106", []),
+    ("QA1 1AA VB1 1AA", []),  # Q and V never start a postcode
+    ("bs1 5tx", []),  # lower case is not read
+])
+def test_postcodes(text: str, expected: list[str]) -> None:
+    assert postcodes_in_text(text) == expected

@@ -1,0 +1,44 @@
+"""Charity, Companies House and CIC signals (harvester/extract/registry_numbers.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.extract.registry_numbers import charity_numbers, company_numbers, is_cic
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("© RSPCA Cambridge 2020. Registered\ncharity no. 205098", ["205098"]),
+    ("Registered Charity Number: 1123456-1", ["1123456-1"]),
+    ("Elusen gofrestredig rhif 1187654", ["1187654"]),
+    ("Scottish Charity No. SC012345", ["SC012345"]),
+    ("Charity registered in Northern Ireland NIC100234", ["NIC100234"]),
+    ("Call 0117 9276444 or visit 1234567 times", []),  # numbers without wording mean nothing
+    ("Our charity shop opened in 2019", []),
+])
+def test_charity_numbers(text: str, expected: list[str]) -> None:
+    assert charity_numbers(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Registered in England and Wales No. 1234567", ["01234567"]),
+    ("Company number: SC123456", ["SC123456"]),
+    ("CIC Number: 16253848", ["16253848"]),
+    ("Registered in England & Wales under company number 09876543.", ["09876543"]),
+    ("Companies House registration OC301234", ["OC301234"]),
+    ("We have 12345678 reasons", []),
+    ("Company founded 2008, 25 staff", []),
+])
+def test_company_numbers(text: str, expected: list[str]) -> None:
+    assert company_numbers(text) == expected
+
+
+def test_charity_number_is_not_also_a_company_number() -> None:
+    text = "Scottish charity SC012345, company number SC012345"
+    assert company_numbers(text, exclude=charity_numbers(text)) == []
+
+
+def test_cic() -> None:
+    assert is_cic("", "Northern Quarter Makers CIC")
+    assert is_cic("a Community Interest Company registered in England", None)
+    assert not is_cic("Cicero and the bicycle", "Cicada Studio")
