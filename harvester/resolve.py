@@ -136,16 +136,21 @@ def _add_membership(session: Session, org: Organisation, cluster_id: str | None,
 
 def _match_by_name(session: Session, key: str, kind: OrgKind, *, domainless_only: bool,
                    fuzzy: bool) -> Organisation | None:
-    """An organisation of `kind` with this name key (exact), else the most similar name among
-    those with no domain (fuzzy, >= FUZZY_THRESHOLD)."""
+    """An organisation of `kind` with this name key (exact; none when several websites share the
+    name), else the most similar name among those with no domain (fuzzy, >= FUZZY_THRESHOLD)."""
     if not key:
         return None
     query = select(Organisation).where(Organisation.name_key == key, Organisation.kind == kind)
     if domainless_only:
         query = query.where(Organisation.domain.is_(None))  # type: ignore[union-attr]
-    exact = session.exec(query.order_by(Organisation.id)).first()
-    if exact is not None or not fuzzy:
-        return exact
+    same = session.exec(query.order_by(Organisation.id).limit(20)).all()
+    without_domain = [o for o in same if o.domain is None]
+    if without_domain:
+        return without_domain[0]
+    if len(same) == 1:
+        return same[0]
+    if len(same) > 1 or not fuzzy:
+        return None  # one name, several websites: which one is meant cannot be told
     rows = session.exec(select(Organisation.id, Organisation.name_key).where(
         Organisation.domain.is_(None), Organisation.kind == kind,  # type: ignore[union-attr]
         Organisation.meetup_urlname.is_(None))).all()  # type: ignore[union-attr]

@@ -505,3 +505,11 @@ def test_recompute_leaves_a_meetup_groups_sector_alone(session) -> None:
     org.sector = Sector.industry  # a stale rule decision
     recompute_organisation(session, org.id)
     assert org.sector == Sector.unknown  # no page says so any more: .co.uk alone is too weak
+
+
+def test_a_name_shared_by_two_websites_matches_neither(session) -> None:
+    a = _org(session, "Rocket", "https://rocket.co.uk/")
+    b = _org(session, "Rocket", "https://rocket.com/")
+    c = _org(session, "Rocket Ltd")  # which Rocket? neither: a new organisation without a domain
+    assert c.id not in (a.id, b.id) and c.domain is None
+    assert _org(session, "The Rocket").id == c.id
