@@ -14,6 +14,7 @@ from harvester.cli import snowball  # noqa: F401  propose, decide, referral add,
 from harvester.cli import export  # noqa: F401  export ..., import  # isort: skip
 from harvester.cli import harvest  # noqa: F401  harvest  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
+from harvester.cli import inspect  # noqa: F401  inspect  # isort: skip
 
 
 def main() -> None:

@@ -1,0 +1,112 @@
+"""`harvester inspect` through the CLI runner: local files, one mocked fetch, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from harvester.cli import app
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "extract"
+STABLE_FIELDS = ["url", "name", "description", "schema_type", "sector", "sector_evidence", "domain_areas",
+                 "emails", "phones", "people", "postcode", "charity_numbers", "company_numbers", "social",
+                 "links"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_local_file_json_has_the_stable_shape(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["inspect", str(PAGES / "partners-logos.html"), "--url",
+                                 "https://ccn.wales/partners/", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data)[: len(STABLE_FIELDS)] == STABLE_FIELDS
+    assert data["url"] == "https://ccn.wales/partners/"
+    assert data["name"] == "Cardiff Creative Network"
+    assert {"url": "https://www.bayanimation.co.uk/", "kind": "partner"} in data["links"]
+    assert {"url": "https://www.s4c-like.cymru/", "kind": "client"} in data["links"]
+    assert data["postcode"] is None and data["emails"] == []
+    assert isinstance(data["sector_evidence"], list) and isinstance(data["domain_areas"], list)
+
+
+def test_local_file_people_and_registration(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["inspect", str(PAGES / "dwyieithog-amdanom.html"), "--url",
+                                 "https://tafdigidol.cymru/cy/amdanom-ni", "--json"])
+    data = json.loads(result.stdout)
+    assert data["people"][0] == {"name": "Megan Pritchard", "role": "Cyfarwyddwr / Director"}
+    assert data["charity_numbers"] == ["1187654"] and data["postcode"] == "CF10 1GA"
+    assert data["sector"] == "third_sector" and data["sector_evidence"]
+
+
+def test_readable_summary(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["inspect", str(PAGES / "microdata-team.html")])
+    assert result.exit_code == 0, result.output
+    assert "Salford Sound Collective" in result.stdout
+    assert "Helen McAllister — Chair <chair@salfordsound.org.uk>" in result.stdout
+    assert "+441614960500" in result.stdout
+
+
+def test_url_is_fetched_once_with_the_project_user_agent(runner: CliRunner, httpx_mock) -> None:
+    httpx_mock.add_response(url="https://www.watershed-like.co.uk/about",
+                            content="<html><head><title>About | Watershed-like</title></head><body>"
+                                    "<p>Call 0117 496 0123</p></body></html>".encode("cp1252"),
+                            headers={"Content-Type": "text/html; charset=windows-1252"})
+    result = runner.invoke(app, ["inspect", "https://www.watershed-like.co.uk/about", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["name"] == "Watershed-like" and data["phones"] == ["+441174960123"]
+    requests = httpx_mock.get_requests()
+    assert len(requests) == 1 and requests[0].headers["User-Agent"].startswith("harvester/")
+
+
+def test_fetch_failure_is_one_line_exit_1(runner: CliRunner, httpx_mock) -> None:
+    httpx_mock.add_response(url="https://gone.example.org/", status_code=404)
+    result = runner.invoke(app, ["inspect", "https://gone.example.org/"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: https://gone.example.org/: the server answered HTTP 404"
+    httpx_mock.add_exception(httpx.ConnectError("refused"), url="https://down.example.org/")
+    result = runner.invoke(app, ["inspect", "https://down.example.org/"])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+
+
+def test_body_is_cut_at_the_size_cap(runner: CliRunner, httpx_mock, monkeypatch) -> None:
+    monkeypatch.setenv("HARVESTER_MAX_BYTES", "2000")
+    page = b"<html><body><p>first@a.org.uk</p>" + b"<p>x</p>" * 1000 + b"<p>late@a.org.uk</p></body></html>"
+    httpx_mock.add_response(url="https://big.example.org/", content=page)
+    result = runner.invoke(app, ["inspect", "https://big.example.org/", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["emails"] == ["first@a.org.uk"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nope.html"], "Error: nope.html: no such file (give a saved HTML file or an http(s) URL)"),
+    (["ftp://x.org/"], "Error: ftp://x.org/: not an http(s) URL or a file name"),
+    ([str(PAGES / "cookie-home.html"), "--url", "www.x.org"],
+     "Error: --url www.x.org: not an http(s) URL (e.g. https://www.example.org/about)"),
+])
+def test_bad_input_is_one_line_exit_2(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["inspect", *args])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message
+
+
+def test_entry_point_runs_on_a_file() -> None:
+    done = subprocess.run([sys.executable, "-c", "from harvester.cli import main; main()", "inspect",
+                           str(PAGES / "obfuscated-contact.html"), "--url", "https://nqmakers.org.uk/contact",
+                           "--json"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "accounts@nqmakers.org.uk" in json.loads(done.stdout)["emails"]
+
+
+def test_help_documents_the_command(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["inspect", "--help"])
+    assert "FILE_OR_URL" in result.output and "--url" in result.output and "Example:" in result.output
