@@ -13,6 +13,7 @@ from harvester.cli.app import app
 from harvester.cli import snowball  # noqa: F401  propose, decide, referral add, quota  # isort: skip
 from harvester.cli import export  # noqa: F401  export ..., import  # isort: skip
 from harvester.cli import harvest  # noqa: F401  harvest  # isort: skip
+from harvester.cli import demo  # noqa: F401  demo  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
 from harvester.cli import inspect  # noqa: F401  inspect  # isort: skip
 
