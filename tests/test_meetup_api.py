@@ -272,3 +272,68 @@ def test_every_queried_field_exists_in_the_recorded_schema(shared_dir: Path) -> 
     bad = "query q { groupByUrlname(urlname: \"x\") { nmae events(frist: 1) { totalCount } } }"
     assert unknown_fields(bad,
                           schema) == ["Query.groupByUrlname.nmae", "Query.groupByUrlname.events(frist)"]
+
+
+# ---------------------------------------------------------------- API mode end to end
+
+
+@pytest.mark.anyio
+async def test_harvest_api_end_to_end(httpx_mock: HTTPXMock, engine: Any,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    from sqlmodel import Session, select
+
+    from harvester.meetup import harvest_api
+    from harvester.models import Cluster, MeetupEvent, Organisation, Relation, RelationKind
+
+    with Session(engine) as s:
+        s.add(Cluster(id="bristol", name="Bristol", postcode_areas=["BS"], meetup={
+            "groups": ["https://www.meetup.com/BristolJS/"], "searches": [],
+            "api": [{"query": "games", "lat": 51.45, "lon": -2.59, "radius": 10}]}))
+        s.commit()
+
+    group = {"id": "1", "urlname": "bristoljs", "name": "BristolJS", "city": "Bristol", "country": "gb",
+             "socialNetworks": [{"service": "OTHER", "url": "https://bristoljs.org/"}],
+             "sponsors": {"edges": [{"node": {"name": "Pixel Co", "url": "https://pixel.example.co.uk/"}}]},
+             "events": {"totalCount": 1, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": [
+                 {"node": {"id": "9", "token": "tok9", "title": "Talks", "eventUrl":
+                           "https://www.meetup.com/bristoljs/events/9/", "dateTime": "2026-12-01T18:30:00Z",
+                           "venues": [{"name": "Engine Shed", "postalCode": "BS1 6QH",
+                                       "city": "Bristol"}]}}]}}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        if "groupSearch(" in body["query"]:
+            return httpx.Response(200, json={"data": {"groupSearch": {"totalCount": 2, "pageInfo": {
+                "hasNextPage": False}, "edges": [{"node": {"id": "1", "urlname": "BristolJS"}},
+                                                 {"node": {"id": "2", "urlname": "bristol-games"}}]}}})
+        if "eventSearch(" in body["query"]:
+            return httpx.Response(200, json={"errors": [{"message": "Field 'x' is undefined"}]})
+        urlname = body["variables"]["urlname"]
+        if urlname == "bristoljs":
+            return httpx.Response(200, json={"data": {"groupByUrlname": group}})
+        return httpx.Response(200, json={"data": {"groupByUrlname": {"id": "2", "urlname": urlname,
+                                                                     "name": "Bristol Games"}}})
+
+    httpx_mock.add_callback(answer, url=GQL_EXT_URL, method="POST", is_reusable=True)
+    fake = FakeTime()
+    async with httpx.AsyncClient() as client:
+        totals = await harvest_api(engine, token=TOKEN, run_id=None, client=client,
+                                   clock=fake.clock, sleep=fake.sleep)
+    # groupByUrlname(bristoljs), groupSearch, eventSearch (refused), groupByUrlname(bristol-games)
+    assert totals["meetup_api_requests"] == 4 and totals["meetup_errors"] == 1
+    assert "eventSearch failed" in caplog.text and TOKEN not in caplog.text
+    with Session(engine) as s:
+        urlnames = set(s.exec(select(Organisation.meetup_urlname).where(
+            Organisation.meetup_urlname.is_not(None))).all())  # type: ignore[union-attr]
+        assert urlnames == {"bristoljs", "bristol-games"}
+        [event] = s.exec(select(MeetupEvent)).all()
+        assert event.event_key == "tok9" and event.venue_name == "Engine Shed"
+        assert event.source_url == f"{GQL_EXT_URL}#groupByUrlname?urlname=bristoljs"
+        kinds = {r.kind for r in s.exec(select(Relation)).all()}
+        assert kinds == {RelationKind.organises, RelationKind.sponsor, RelationKind.venue}
+        everything = " ".join(str(row) for model in (Organisation, MeetupEvent, Relation)
+                              for row in s.exec(select(model)).all())
+        assert TOKEN not in everything
+    engine.dispose()
+    assert TOKEN.encode() not in Path(engine.url.database).read_bytes()  # stored nowhere in the file
