@@ -24,8 +24,9 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from harvester.errors import BadInput
+from harvester.errors import BadInput, NotFound
 from harvester.models import (
+    Cluster,
     Contact,
     ContactKind,
     ContactUse,
@@ -175,7 +176,15 @@ def organisation_record(org: Organisation, domain_areas: list[str]) -> dict[str,
 def select_organisations(session: Session, *, cluster: str | None = None, sector: str | None = None,
                          status: str | None = None, include_suppressed: bool = False,
                          ) -> list[Organisation]:
-    """Organisations matching the filters, by id; suppressed domains left out."""
+    """Organisations matching the filters, by id; suppressed domains left out.
+
+    An unknown cluster is an error (NotFound, exit 2) rather than an empty list: a typo should
+    not look like an empty cluster.
+    """
+    if cluster and session.get(Cluster, cluster) is None:
+        known = session.exec(select(Cluster.id).order_by(Cluster.id)).all()
+        hint = f"known: {', '.join(known)}" if known else "load a seed file with `harvester seed` first"
+        raise NotFound(f"no cluster {cluster!r} ({hint})")
     stmt = select(Organisation).where(*organisation_filter(cluster=cluster, sector=sector,
                                                            status=status)).order_by(Organisation.id)
     orgs = list(session.exec(stmt).all())

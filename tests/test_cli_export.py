@@ -133,3 +133,18 @@ def test_export_figure(runner, populated, tmp_path):
     assert res.exit_code == 2 and "name it .svg or .png" in res.stderr
     res = _run(runner, db_url, "export", "figure", "-o", str(tmp_path / "x.svg"), "--format", "gif")
     assert res.exit_code == 2 and res.stderr == "Error: --format 'gif' is not one of: svg, png\n"
+
+
+def test_export_recruitment(runner, populated, tmp_path):
+    db_url, orgs = populated
+    out = tmp_path / "recruitment.csv"
+    res = _run(runner, db_url, "export", "recruitment", "--cluster", "bristol", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and "Watershed" in {r.get("name") for r in rows}
+    res = _run(runner, db_url, "export", "recruitment", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert isinstance(json.loads(res.stdout)["records"], list)
+    res = _run(runner, db_url, "export", "recruitment", "--format", "xml")
+    assert res.exit_code == 2

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from harvester.errors import BadInput
+from harvester.errors import BadInput, NotFound
 from harvester.export import (
     ORGANISATION_FIELDS,
     contact_records,
@@ -226,7 +226,8 @@ def test_filters(session):
     assert ids(sector="government") == {orgs["council"].id, orgs["bbc"].id}
     assert ids(status="accepted") == {orgs["council"].id}
     assert ids(cluster="bristol", sector="industry", status="candidate") == {orgs["aardman"].id}
-    assert ids(cluster="nowhere") == set()
+    with pytest.raises(NotFound, match=r"no cluster 'nowhere' \(known: bristol, cardiff\)"):
+        ids(cluster="nowhere")
     with pytest.raises(BadInput, match="--sector 'charity' is not one of: government, industry"):
         ids(sector="charity")
     with pytest.raises(BadInput, match="--status 'maybe'"):

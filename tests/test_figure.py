@@ -12,7 +12,7 @@ from lxml import etree
 from sqlmodel import Session
 from test_export import EVIL_NAME, populate
 
-from harvester.errors import BadInput
+from harvester.errors import BadInput, NotFound
 from harvester.figure import render_figure
 from harvester.models import Organisation, OrgKind, Relation, RelationKind, Sector
 
@@ -54,7 +54,7 @@ def test_png_signature_and_size(session, tmp_path):
 
 
 def test_empty_database_says_no_relations_yet(session):
-    svg = render_figure(session, cluster="bristol", when=DAY)
+    svg = render_figure(session, when=DAY)
     assert _node_ids(svg) == []
     assert b"No relations yet" in svg
     png = render_figure(session, fmt="png", when=DAY)
@@ -95,6 +95,11 @@ def test_large_graph_renders_quickly(engine, n):
         elapsed = time.perf_counter() - start
     assert len(_node_ids(svg)) == n
     assert elapsed < 10  # measured ~3 s on the CI machine
+
+
+def test_unknown_cluster_is_an_error(session):
+    with pytest.raises(NotFound, match="no cluster 'bristol'"):
+        render_figure(session, cluster="bristol")
 
 
 def test_unknown_format(session):

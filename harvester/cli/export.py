@@ -242,3 +242,30 @@ def import_(ctx: typer.Context,
 
     loaded = import_all(state(ctx).engine(must_exist=False), folder)
     note(ctx, f"Imported {sum(loaded.values()):,} rows into {len(loaded)} tables from {folder}.")
+
+
+@export_app.command()
+def recruitment(ctx: typer.Context, output: OutputOpt = None,
+                fmt: Annotated[str | None, typer.Option(
+                    "--format", "-f", help="csv or json. Default: from the -o suffix, else csv.")] = None,
+                cluster: ClusterOpt = None) -> None:
+    """The recruitment record of the snowball sample: who joined in which wave, recruited by whom,
+    from which seed (the JSON adds wave-to-wave sector transitions and quotas).
+
+    Example: harvester export recruitment --cluster bristol -o recruitment.csv
+    """
+    from harvester.db import session_scope
+    from harvester.recruitment import write_recruitment
+
+    fmt = _format(fmt, output, ("csv", "json"), "csv")
+    with session_scope(state(ctx).engine()) as session:
+        if output is None:
+            with open_text(None) as stream:
+                n = write_recruitment(session, stream, fmt=fmt, cluster=cluster)
+        else:
+            try:
+                n = write_recruitment(session, output, fmt=fmt, cluster=cluster)
+            except OSError as exc:
+                reason = exc.strerror or exc
+                raise BadInput(f"cannot write {output}: {reason}; choose another -o path") from exc
+    note(ctx, f"Wrote {n} recruitment records to {output if output else 'standard output'}.")
