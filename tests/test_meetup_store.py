@@ -273,3 +273,19 @@ def test_recorded_samples_into_the_database(session: Session, world: dict[str, A
 def test_topic_areas_rule() -> None:
     assert topic_areas(["Virtual Reality", "Indie Games dev", "Cooking"], AREAS) == {
         "immersive": (0.5, ["Virtual Reality"]), "games": (0.25, ["Indie Games dev"])}
+
+
+def test_event_hosts_are_person_contacts_of_the_group(session: Session, world: dict[str, Any]) -> None:
+    url = "https://www.meetup.com/bristol-creative-tech/events/311111111/"
+    counts = store_meetup_facts(session, page_facts("event-page-jsonld.html", url), cluster_id="bristol",
+                                run_id=world["run"], areas=AREAS)
+    g = group_org(session, "bristol-creative-tech")
+    people = session.exec(select(Contact.person_name, Contact.role, Contact.source_url).where(
+        Contact.organisation_id == g.id, Contact.kind == ContactKind.person)).all()
+    assert sorted(people) == [("Alex Organiser", "event host", url), ("Jo Speaker", "event host", url)]
+    assert counts["hosts"] == 2
+    # the hybrid event's physical venue (Engine Shed, BS1 6QH) is a new discovered organisation
+    [event] = session.exec(select(MeetupEvent)).all()
+    assert (event.event_type, event.venue_name, event.venue_postcode) == ("HYBRID", "Engine Shed", "BS1 6QH")
+    venue = session.get(Organisation, event.venue_organisation_id)
+    assert venue.name == "Engine Shed" and venue.status == OrgStatus.discovered and venue.postcode == "BS1 6QH"

@@ -16,8 +16,9 @@ What becomes what (relation direction is source -[kind]-> target):
 - the group's website (socialNetworks OTHER): its owning organisation; owner -[organises]-> group;
   the group's sector follows the owner's when known, else third sector ("community network");
 - links in the group's description (partners, sponsors' sites): group -[links_to]-> organisation;
-- organisers (API `organizer`, leadership memberships, "Organized by" on the page): person
-  contacts of the group, role as shown; social profiles: social contacts. Never member lists.
+- organisers (API `organizer`, leadership memberships, "Organized by" on the page) and event
+  hosts (`eventHosts`, "Hosted by"): person contacts of the group, role as shown ("organiser",
+  "co-organiser", "event host"); social profiles: social contacts. Never member or RSVP lists.
 
 Nothing here commits: the caller owns the transaction. Storing the same facts twice creates
 nothing new and only moves `last_seen`.
@@ -394,6 +395,10 @@ def _store_event(session: Session, event: MeetupEventFacts, group: Organisation,
         _relate(session, counts, venue_org, group, RelationKind.venue, **kw)
         if venue_org.domain:
             _relate(session, counts, venue_org, group, RelationKind.hosts_event, **kw)
+    for host in event.hosts:  # public role on the event page; never attendees
+        if upsert_contact(session, group.id, ContactKind.person, host, person_name=host,  # type: ignore[arg-type]
+                          role="event host", **kw):
+            counts.add("hosts")
     now = utcnow()
     values = {
         "group_id": group.id, "title": (event.title or event.key)[:500], "start": _aware(event.start),
