@@ -288,4 +288,4 @@ def test_event_hosts_are_person_contacts_of_the_group(session: Session, world: d
     [event] = session.exec(select(MeetupEvent)).all()
     assert (event.event_type, event.venue_name, event.venue_postcode) == ("HYBRID", "Engine Shed", "BS1 6QH")
     venue = session.get(Organisation, event.venue_organisation_id)
-    assert venue.name == "Engine Shed" and venue.status == OrgStatus.discovered and venue.postcode == "BS1 6QH"
+    assert (venue.name, venue.status, venue.postcode) == ("Engine Shed", OrgStatus.discovered, "BS1 6QH")
