@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.extract.meetup import (
     clean_event_url,
@@ -181,3 +183,24 @@ def test_merge_by_id_for_sweeps() -> None:
     merged = merge_by_id([a, b])
     assert [g.urlname for g in merged.groups] == ["one", "two", "three"]
     assert merged.groups[1].city == "Bristol"
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"{", b"[1,2,3]", b'{"foo": 1}', b"\xff\xfe garbage", b'{"data": null, "errors": "weird"}',
+    b'<script id="__NEXT_DATA__" type="application/json">{not json</script>',
+    b'<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"__APOLLO_STATE__":'
+    b'{"Event:1":{"__typename":"Event","venue":{"__ref":"Venue:404"},"group":{"__ref":"Event:1"}}}}}}</script>',
+    b'<script type="application/ld+json">{"@type":"Event","name":"x","location":"a string"}</script>',
+    b'<script>window.APP_RUNTIME = {"escapedState": 5};</script>',
+    b'{"data": {"groupByUrlname": {"events": {"edges": [null, {"node": null}, {"node": {"id": 5}}]}}}}',
+])
+def test_broken_input_never_raises(body: bytes) -> None:
+    for url in ("https://www.meetup.com/g/", "https://www.meetup.com/g/events/123/", "https://example.org/"):
+        facts = parse_meetup_page(url, body, {})
+        assert facts.source_url == url
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=150, deadline=None)
+def test_any_bytes_never_raise(body: bytes) -> None:
+    parse_meetup_page("https://www.meetup.com/g/events/", body, {"content-type": "text/html"})
