@@ -124,3 +124,45 @@ def test_size_cap_and_timeout_on_a_real_socket():
         (huge, stuck), _ = asyncio.run(crawl([host], cfg, ["/huge", "/stuck"]))
         assert huge.ok and huge.truncated and len(huge.body) == 10_000
         assert stuck.error == "read-timeout" and stuck.status is None
+
+
+def test_proxy_from_environment_carries_requests_without_local_dns(monkeypatch):
+    """HTTP_PROXY is honoured like httpx does; the proxy, not our resolver, resolves the name."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy",
+                 "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with LoopbackServer() as proxy:
+        proxy.route("/robots.txt", body="User-agent: *\nDisallow: /private\n", content_type="text/plain")
+        proxy.route("/about", body="<html>via proxy</html>")
+        monkeypatch.setenv("HTTP_PROXY", proxy.origin)
+
+        async def no_dns(host: str, port: int) -> list[str]:
+            raise OSError("this network has no public DNS")
+
+        async def go():
+            async with PoliteClient(config(delay=0.0), resolver=no_dns) as client:
+                return (await client.fetch("http://www.watershed.example/about"),
+                        await client.fetch("http://www.watershed.example/private/x"))
+
+        about, private = asyncio.run(go())
+        assert about.ok and about.body == b"<html>via proxy</html>"
+        assert private.error == "robots"
+        assert proxy.paths() == ["http://www.watershed.example/robots.txt",
+                                 "http://www.watershed.example/about"]
+
+
+def test_idle_host_pools_are_closed_beyond_the_limit():
+    from harvester.fetch.client import PerHostTransport
+
+    with loopback_hosts(3) as hosts:
+        for h in hosts:
+            serve_site(h)
+
+        async def go():
+            transport = PerHostTransport(2, max_hosts=2)
+            async with PoliteClient(config(delay=0.0), allow_private=True, transport=transport) as client:
+                results = [await client.fetch(h.url(f"/p{i}")) for i in range(2) for h in hosts]
+                return results, len(transport._pools)
+
+        results, pools = asyncio.run(go())
+        assert all(r.ok for r in results) and pools == 2
