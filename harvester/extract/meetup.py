@@ -1014,7 +1014,7 @@ def _dom_topics(soup: BeautifulSoup) -> list[str]:
     return topics
 
 
-def _dom_event_urls(soup: BeautifulSoup, base_url: str, urlname: str | None) -> list[str]:
+def _dom_event_urls(soup: BeautifulSoup, urlname: str | None) -> list[str]:
     out: list[str] = []
     for a in soup.find_all("a", href=True):
         href = str(a["href"])
@@ -1032,7 +1032,7 @@ def parse_dom(source_url: str, html: str) -> MeetupFacts:
     facts = MeetupFacts(source_url=source_url, source_kind="dom")
     soup = BeautifulSoup(html or "", "lxml")
     urlname = urlname_from_url(source_url)
-    facts.event_urls = _dom_event_urls(soup, source_url, urlname)
+    facts.event_urls = _dom_event_urls(soup, urlname)
     if not urlname:
         return facts
     event_id = event_id_from_url(source_url)
