@@ -12,6 +12,7 @@ from harvester.cli.app import app
 # --- command modules (keep one import per line; helpers append here) ---
 from harvester.cli import snowball  # noqa: F401  propose, decide, referral add, quota  # isort: skip
 from harvester.cli import export  # noqa: F401  export ..., import  # isort: skip
+from harvester.cli import review_terminal  # noqa: F401  review  # isort: skip
 from harvester.cli import harvest  # noqa: F401  harvest  # isort: skip
 from harvester.cli import demo  # noqa: F401  demo  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
