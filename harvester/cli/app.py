@@ -35,6 +35,20 @@ def fail_line(message: str) -> None:
     typer.echo(f"Error: {' '.join(str(message).split())}", err=True)
 
 
+def _passthrough_types() -> tuple[type[BaseException], ...]:
+    """Exceptions the CLI framework itself uses for help, usage errors and exits. Typer >= 0.2x
+    carries its own copy of click, so both copies' classes are collected."""
+    found: set[type[BaseException]] = {click.exceptions.Exit, click.exceptions.Abort,
+                                       click.ClickException, typer.Exit, typer.Abort}
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ in ("ClickException", "UsageError"):
+            found.add(cls)
+    return tuple(found)
+
+
+_PASSTHROUGH = _passthrough_types()
+
+
 class HarvesterGroup(TyperGroup):
     """Turns known errors into one line and an exit code, for every command."""
 
@@ -44,7 +58,7 @@ class HarvesterGroup(TyperGroup):
         except HarvesterError as exc:
             fail_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except _PASSTHROUGH:
             raise
         except KeyboardInterrupt:
             typer.echo("Interrupted.", err=True)
