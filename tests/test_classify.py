@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.extract.classify import (
     classify_page,
@@ -23,6 +25,7 @@ from harvester.extract.keywords import (
     score_page,
     text_parts,
 )
+from harvester.names import name_key, similar
 from harvester.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "classify"
@@ -276,3 +279,18 @@ def test_classify_page_fills_the_facts(areas) -> None:
     assert facts.sector_words == {"industry": ["our clients", "services", "studio"]}
     classify_page(facts, "", areas)
     assert facts.keyword_hits == {} and facts.sector.sector == "industry"  # number, name, domain
+
+
+# ---------------------------------------------------------------- robustness
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=400), domain=st.one_of(st.none(), st.text(max_size=60)),
+       schema=st.lists(st.text(max_size=40), max_size=3), numbers=st.lists(st.text(max_size=12), max_size=3))
+def test_rules_never_raise_on_arbitrary_input(areas, text, domain, schema, numbers) -> None:
+    decision = classify_sector(domain=domain, schema_types=schema, charity_numbers=numbers,
+                               company_numbers=numbers, text=text, name=text[:40])
+    assert decision.sector in {"government", "industry", "university", "third_sector", "unknown"}
+    assert 0.0 <= decision.confidence <= 1.0
+    for area, (score, keywords) in score_page({"title": text, "body": text[::-1]}, areas).items():
+        assert score > 0 and keywords and area in {a.id for a in areas}
+    assert isinstance(name_key(text), str) and 0.0 <= similar(text, text[:5]) <= 100.0
