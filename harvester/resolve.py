@@ -24,6 +24,22 @@ Owned by the extraction issue (#4). The functions below are the contract other m
     cluster_for_postcode(session, postcode) -> str | None
         through the clusters' postcode areas/districts (longest prefix wins: M50 before M).
 
+Added here (#4):
+
+    store_page_facts(..., recompute=True)
+        ends by recomputing the organisation's sector and areas; a crawler that recomputes
+        each touched organisation after the crawl may pass recompute=False to save time.
+    recompute_organisation(session, org_id, pages=None, *, run_id=None) -> dict
+        sector (rules, unless seed/review/registry set it; not for Meetup groups) and rule-sourced
+        domain areas, from `pages` or from each page's latest stored signals (an OrganisationFact
+        "page_signals": compact JSON of name, schema type, numbers, CIC, telling words, keyword
+        hits and area scores), so it needs no page bodies.
+    stored_pages(session, org_id) -> list[PageFacts]       those stored signals, one per page
+    merge_organisations(session, keep_id, drop_id) -> Organisation
+        a reviewer's merge: every fact, contact, relation, area, page, event, decision and
+        referral moves over with its own provenance; different websites are never merged.
+    normalise_postcode(text) -> "BS1 5TX" | None;  SuppressionSnapshot(session)(email=, person=, domain=)
+
 Provenance: every row keeps the URL it was read from, the run that first recorded it (`run_id`)
 and `first_seen`/`last_seen`; storing the same thing again only moves `last_seen`. Nothing here
 commits: the caller owns the transaction (one per fetched page). Only SQLAlchemy expressions are
