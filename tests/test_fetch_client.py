@@ -455,3 +455,24 @@ def test_on_result_hook_sees_every_fetch(httpx_mock):
     seen: list[str | None] = []
     run(fetch_all([SITE + "/a", SITE + "/x"], on_result=lambda r: seen.append(r.error)))
     assert seen == [None, "robots"]
+
+
+def test_gzipped_sitemap_is_decompressed_within_the_cap(httpx_mock):
+    import gzip
+
+    robots(httpx_mock)
+    entry = b"<url><loc>https://example.org/a</loc></url>"
+    xml = b'<?xml version="1.0"?><urlset>' + entry * 200 + b"</urlset>"
+    for path in ("/sitemap.xml.gz", "/page.gz"):
+        httpx_mock.add_response(url=SITE + path, content=gzip.compress(xml),
+                                headers={"content-type": "application/x-gzip"})
+
+    async def go():
+        async with PoliteClient(config(max_bytes=2000), allow_private=True, clock=FakeClock()) as client:
+            return (await client.fetch(SITE + "/sitemap.xml.gz", kind="sitemap"),
+                    await client.fetch(SITE + "/page.gz"))
+
+    sitemap, page_gz = run(go())
+    assert sitemap.ok and sitemap.content_type == "application/xml"
+    assert sitemap.body == xml[:2000] and sitemap.truncated
+    assert page_gz.error == "content-type"  # a gzip file is only a document when asked for a sitemap

@@ -25,6 +25,7 @@ import asyncio
 import logging
 import sys
 import time
+import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ ACCEPTED_TYPES = frozenset({
 VAGUE_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "text/plain",
                          "application/unknown", "unknown/unknown", "application/x-unknown"})
 SNIFF_BYTES = 1024
+# Compressed sitemaps (sitemap.xml.gz) are served with these types and no Content-Encoding.
+GZIP_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 # Response headers that describe the transfer, not the document; not kept on FetchResult.
 TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length", "connection",
                               "keep-alive"})
@@ -97,6 +100,17 @@ def sniff(prefix: bytes) -> str | None:
     if head.startswith(b"<!--") and (b"<html" in head or b"<!doctype html" in head):
         return "text/html"
     return None
+
+
+def gunzip_capped(data: bytes, limit: int) -> tuple[bytes, bool]:
+    """Decompress gzip data to at most `limit` bytes (a gzip bomb stops at the cap); damaged or
+    cut-off input gives what could be decompressed."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, limit)
+    except zlib.error:
+        return b"", False
+    return out, bool(inflater.unconsumed_tail)
 
 
 def document_headers(headers: httpx.Headers) -> dict[str, str]:
@@ -449,20 +463,26 @@ class PoliteClient:
             if response.headers.get(REPLAY_HEADER) == "missing":
                 return FetchResult(url=url, final_url=url, error="not-in-archive")
             check_type = kind != "robots" and 200 <= status < 300
-            if check_type and declared not in VAGUE_TYPES and not accepted_type(declared):
+            gzipped = check_type and kind == "sitemap" and declared in GZIP_TYPES  # sitemap.xml.gz
+            if check_type and not gzipped and declared not in VAGUE_TYPES and not accepted_type(declared):
                 result.error = "content-type"  # refused from the header: the body is not read
                 self._archive(request, response, b"", truncated=True)
                 return result
             body, truncated = await self._read(response, limit)
-            if check_type and declared in VAGUE_TYPES:
+            truncated = truncated or response.headers.get(REPLAY_HEADER) == "truncated"
+            if check_type and (gzipped or declared in VAGUE_TYPES):
+                if gzipped:
+                    self._archive(request, response, body, truncated=truncated)  # as received
+                    body, truncated = gunzip_capped(body, limit)
                 guessed = sniff(body)
                 if guessed is None:
                     result.error = "content-type"
-                    self._archive(request, response, body, truncated=True)
+                    if not gzipped:
+                        self._archive(request, response, body, truncated=True)
                     return result
                 result.content_type = guessed
-            truncated = truncated or response.headers.get(REPLAY_HEADER) == "truncated"
-            self._archive(request, response, body, truncated=truncated)
+            if not gzipped:
+                self._archive(request, response, body, truncated=truncated)
             result.body, result.truncated = body, truncated
             if status == 304:
                 result.not_modified = True
