@@ -333,7 +333,13 @@ class Harvest:
         loop = asyncio.get_running_loop()
         url, etag, modified = self.targets.pop(page_id)
         try:
-            result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
+            try:
+                result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the client must not end the harvest
+                log.exception("fetching %s failed", url)
+                result = FetchResult(url=url, final_url=url, error=f"internal-{type(exc).__name__}")
             # Parsing and storing run on the database thread so the event loop keeps its
             # timing: a blocked loop would send the next request to a host late, then bunch up.
             added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
