@@ -16,8 +16,8 @@ Score = Σ weight[f] × feature[f], weights in `Weights` (defaults below, overri
                     weak, unless an interviewee referred it (a referral is never weak).
     bridging        the included organisations are split into communities (Louvain modularity,
                     fixed seed, on the graph of relations among included organisations);
-                    bridging = number of communities (of 2 or more organisations) the candidate
-                    is linked with (either direction) - 1.
+                    bridging = log2(number of communities (of 2 or more organisations) the
+                    candidate is linked with, either direction): 0 for one, 1 for two, 2 for four.
     balance         how under-represented the candidate's sector group is among included
                     organisations against the target share (equal over the four groups, or the
                     cluster's quotas): max(0, target - share) / target, plus half the same gap for
@@ -48,10 +48,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -91,6 +93,9 @@ KIND_WEIGHTS: dict[str, float] = {
     "hosts_event": 1.5, "organises": 1.5, "venue": 1.5,
     "links_to": 1.0,
 }
+KIND_LIST = tuple(KIND_WEIGHTS)
+KIND_CODES = {k: i for i, k in enumerate(KIND_LIST)}  # relation kinds as small integers in arrays
+REFERRAL_CODE = KIND_CODES["referral"]
 # A group page lists its sponsors and a sponsor's page its groups: for these kinds who published
 # the page does not say who "points at" whom, so they count in both directions.
 BOTH_WAYS = frozenset({"sponsor", "hosts_event", "organises", "venue"})
@@ -118,6 +123,7 @@ LOUVAIN_SEED = 42  # fixed, so identical inputs give identical communities
 MIN_COMMUNITY = 2  # organisations in a community that bridging counts
 SCORE_PLACES = 4
 MAX_NAMES = 3  # names listed in an explanation before "and N more"
+MAX_KIND_PHRASES = 3  # relation kinds spelled out in an explanation; the rest are counted
 
 SECTOR_VOICE = {"government": "a government", "industry": "an industry", "university": "a university",
                 "third_sector": "a third-sector"}
@@ -327,18 +333,22 @@ def activity_value(groups: int, recent_events: int) -> float:
 
 
 def bridging_value(communities: set[int]) -> float:
-    return float(max(0, len(communities) - 1))
+    """log2 of the communities tied: 0 for one, 1 for two, 2 for four (diminishing returns)."""
+    return math.log2(len(communities)) if len(communities) > 1 else 0.0
 
 
-def address_quality(email: str) -> str:
-    """role_address, generic_address or other_address, from the mailbox name."""
-    local = email.split("@", 1)[0].lower()
-    base = re.split(r"[+]", local)[0]
+@lru_cache(maxsize=4096)
+def _local_quality(base: str) -> str:
     if base in GENERIC_LOCALPARTS:
         return "generic_address"
     if base in ROLE_LOCALPARTS or any(part in ROLE_LOCALPARTS for part in re.split(r"[._-]", base)):
         return "role_address"
     return "other_address"
+
+
+def address_quality(email: str) -> str:
+    """role_address, generic_address or other_address, from the mailbox name."""
+    return _local_quality(email.split("@", 1)[0].lower().split("+", 1)[0])
 
 
 @dataclass
@@ -348,15 +358,19 @@ class _Suppressions:
     persons: set[str]
 
     def email(self, value: str) -> bool:
+        if not self.emails and not self.domains:
+            return False
         value = normalise(SuppressionKind.email, value)
         dom = value.rsplit("@", 1)[1] if "@" in value else ""
-        return value in self.emails or (bool(dom) and normalise(SuppressionKind.domain, dom) in self.domains)
+        return value in self.emails or (bool(dom) and self.domain(dom))
 
     def person(self, name: str | None) -> bool:
-        return bool(name) and person_key(name) in self.persons  # type: ignore[arg-type]
+        return bool(self.persons) and bool(name) and person_key(name) in self.persons  # type: ignore[arg-type]
 
     def domain(self, domain: str | None) -> bool:
-        return bool(domain) and normalise(SuppressionKind.domain, domain) in self.domains  # type: ignore[arg-type]
+        if not self.domains or not domain:
+            return False
+        return domain.lower() in self.domains or normalise(SuppressionKind.domain, domain) in self.domains
 
 
 def choose_contact(rows: Iterable[tuple[int, str, str, str | None, str | None]],
@@ -369,6 +383,7 @@ def choose_contact(rows: Iterable[tuple[int, str, str, str | None, str | None]],
     best: tuple[float, int, ProposedContact] | None = None
     for cid, kind, value, person, role in rows:
         kind = str(kind)
+        quality = ""
         if kind == "email":
             if suppressed.email(value) or suppressed.person(person):
                 continue
@@ -391,10 +406,9 @@ def choose_contact(rows: Iterable[tuple[int, str, str, str | None, str | None]],
         else:
             continue
         score = CONTACT_SCORES[quality]
-        contact = ProposedContact(kind=kind, value=value, person_name=person, role=role, contact_id=cid,
-                                  quality=quality)
-        if best is None or (score, -cid) > (best[0], -best[1]):
-            best = (score, cid, contact)
+        if best is None or score > best[0] or (score == best[0] and cid < best[1]):
+            best = (score, cid, ProposedContact(kind=kind, value=value, person_name=person, role=role,
+                                                contact_id=cid, quality=quality))
     return (best[2], best[0]) if best else (None, 0.0)
 
 
@@ -445,7 +459,7 @@ def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]
 # ---------------------------------------------------------------- loading
 
 
-@dataclass
+@dataclass(slots=True)
 class _Org:
     id: int
     name: str
@@ -458,19 +472,46 @@ class _Org:
     in_cluster: bool | None
     city: str | None
     wave: int | None
-    first_seen: datetime | None
 
 
-_ORG_COLUMNS = (Organisation.id, Organisation.name, Organisation.kind, Organisation.domain,
-                Organisation.sector, Organisation.status, Organisation.cluster_id, Organisation.postcode,
-                Organisation.in_cluster, Organisation.city, Organisation.wave, Organisation.first_seen)
+def _plain(column: Any) -> Any:
+    """An enum column read as its stored string: no per-row conversion on big reads."""
+    return sa.type_coerce(column, sa.String())
+
+
+_ORG_COLUMNS = (Organisation.id, Organisation.name, _plain(Organisation.kind), Organisation.domain,
+                _plain(Organisation.sector), _plain(Organisation.status), Organisation.cluster_id,
+                Organisation.postcode, Organisation.in_cluster, Organisation.city, Organisation.wave)
 _INCLUDED = [s.value for s in INCLUDED_STATUSES]
 _ELIGIBLE = {OrgStatus.discovered.value, OrgStatus.candidate.value}
 
 
+def _rows(session: Session, statement: Any) -> list[Any]:
+    """Plain rows through SQLAlchemy Core (no ORM objects): the fast path for large reads."""
+    return list(session.connection().execute(statement).all())
+
+
+def _fetch(session: Session, statement: Any) -> list[tuple[Any, ...]]:
+    """Plain tuples straight from the DB-API cursor, for big reads of ints and strings.
+
+    The statement is compiled by SQLAlchemy with bound parameters (never text pasted into SQL);
+    only columns without result processing (ints, strings, enums read as strings) may be used.
+    """
+    conn = session.connection()
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _orgs(session: Session, where: Any) -> dict[int, _Org]:
-    rows = session.exec(select(*_ORG_COLUMNS).where(where).order_by(Organisation.id)).all()
-    return {r[0]: _Org(r[0], r[1], str(r[2]), r[3], str(r[4]), str(r[5]), *r[6:]) for r in rows}
+    rows = _fetch(session, sa.select(*_ORG_COLUMNS).where(where).order_by(Organisation.id))
+    return {r[0]: _Org(*r) for r in rows}
 
 
 def _in_chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
@@ -505,6 +546,97 @@ def check_cluster(session: Session, cluster: str | None) -> Cluster | None:
     return found
 
 
+@dataclass
+class _SampleGraph:
+    """The relations touching the sample as arrays indexed by organisation id.
+
+    pairs     (candidate, included pointer, strongest kind code): one row per distinct pointer
+    neigh     (candidate, included neighbour): any relation either way, for bridging
+    co_sum    Σ kind weight over each candidate's distinct pointers; n_ptrs their number
+    """
+
+    size: int
+    inc_edges: list[tuple[int, int, float]]
+    pair_cand: np.ndarray
+    pair_ptr: np.ndarray
+    pair_code: np.ndarray
+    neigh_cand: np.ndarray
+    neigh_ptr: np.ndarray
+    co_sum: np.ndarray
+    n_ptrs: np.ndarray
+    referred: np.ndarray
+    n_comm: np.ndarray
+    community: np.ndarray
+
+    @classmethod
+    def build(cls, edges: list[tuple[Any, ...]], referrals: list[tuple[Any, ...]], inc_ids: set[int],
+              size: int, weights: Weights) -> _SampleGraph:
+        e = np.array(edges, dtype=np.int64).reshape(-1, 3)
+        r = np.array(referrals, dtype=np.int64).reshape(-1, 2)
+        src, dst, code = e[:, 0], e[:, 1], e[:, 2]
+        is_inc = np.zeros(size, dtype=bool)
+        is_inc[np.fromiter(inc_ids, dtype=np.int64, count=len(inc_ids))] = True
+        kind_w = np.array([weights.kinds.get(k, 1.0) for k in KIND_LIST] + [1.0])
+        both_ways = np.array([k in BOTH_WAYS for k in KIND_LIST] + [False])
+        s_inc, d_inc = is_inc[src], is_inc[dst]
+        m_ii, m_out, m_in = s_inc & d_inc, s_inc & ~d_inc, ~s_inc & d_inc
+        m_back = m_in & both_ways[code]
+        r = r[~is_inc[r[:, 1]]]
+        lo, hi = np.minimum(src[m_ii], dst[m_ii]), np.maximum(src[m_ii], dst[m_ii])
+        inc_edges = sorted(zip(lo.tolist(), hi.tolist(),
+                               kind_w[code[m_ii]].tolist(), strict=True))
+        p_cand = np.concatenate([dst[m_out], src[m_back], r[:, 1]])
+        p_ptr = np.concatenate([src[m_out], dst[m_back], r[:, 0]])
+        p_code = np.concatenate([code[m_out], code[m_back], np.full(len(r), REFERRAL_CODE, dtype=np.int64)])
+        # One row per (candidate, pointer): its strongest kind (ties: the earlier relation).
+        w = kind_w[p_code]
+        key = p_cand * size + p_ptr
+        order = np.lexsort((-w, key))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = key[order][1:] != key[order][:-1]
+        sel = order[first]
+        pair_cand, pair_ptr, pair_code = p_cand[sel], p_ptr[sel], p_code[sel]
+        referred = np.zeros(size, dtype=bool)
+        referred[pair_cand[pair_code == REFERRAL_CODE]] = True
+        return cls(size=size, inc_edges=inc_edges, pair_cand=pair_cand, pair_ptr=pair_ptr,
+                   pair_code=pair_code,
+                   neigh_cand=np.concatenate([dst[m_out], src[m_in], r[:, 1]]),
+                   neigh_ptr=np.concatenate([src[m_out], dst[m_in], r[:, 0]]),
+                   co_sum=np.bincount(pair_cand, weights=kind_w[pair_code], minlength=size),
+                   n_ptrs=np.bincount(pair_cand, minlength=size), referred=referred,
+                   n_comm=np.zeros(size, dtype=np.int64), community=np.full(size, -1, dtype=np.int64))
+
+    def linked(self) -> list[int]:
+        return np.unique(self.neigh_cand).tolist()
+
+    def set_communities(self, community: dict[int, int]) -> None:
+        """Count, per candidate, the distinct communities among its included neighbours."""
+        if community:
+            ids = np.fromiter(community, dtype=np.int64, count=len(community))
+            self.community[ids] = np.fromiter(community.values(), dtype=np.int64, count=len(community))
+        comm = self.community[self.neigh_ptr]
+        keep = comm >= 0
+        n = int(self.community.max()) + 2
+        keys = np.unique(self.neigh_cand[keep] * n + comm[keep])
+        self.n_comm = np.bincount(keys // n, minlength=self.size)
+
+    def details(self, ids: list[int]) -> tuple[dict[int, dict[int, str]], dict[int, set[int]]]:
+        """For the candidates shown: pointer -> strongest kind, and the communities they touch."""
+        wanted = np.array(ids, dtype=np.int64)
+        pointers: dict[int, dict[int, str]] = defaultdict(dict)
+        m = np.isin(self.pair_cand, wanted)
+        for c, p, k in zip(self.pair_cand[m].tolist(), self.pair_ptr[m].tolist(), self.pair_code[m].tolist(),
+                           strict=True):
+            pointers[c][p] = KIND_LIST[k] if k < len(KIND_LIST) else "links_to"
+        touched: dict[int, set[int]] = defaultdict(set)
+        m = np.isin(self.neigh_cand, wanted)
+        comms = self.community[self.neigh_ptr[m]].tolist()
+        for c, comm in zip(self.neigh_cand[m].tolist(), comms, strict=True):
+            if comm >= 0:
+                touched[c].add(comm)
+        return pointers, touched
+
+
 # ---------------------------------------------------------------- propose
 
 
@@ -527,45 +659,33 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
     inc_ids = set(included)
     suppressed = _suppressions(session)
 
-    # One SELECT of plain columns: every relation with an included organisation at one end.
-    inc_select = select(Organisation.id).where(included_where)
-    edges = session.exec(
-        select(Relation.source_id, Relation.target_id, Relation.kind).where(
-            sa.or_(Relation.source_id.in_(inc_select), Relation.target_id.in_(inc_select)))
-        .order_by(Relation.id)).all()
-    referrals = session.exec(select(Referral.from_organisation_id, Referral.to_organisation_id).where(
+    # One SELECT of plain columns: every relation with an included organisation at one end
+    # (two index searches joined by UNION ALL), kinds as small integers, into numpy arrays.
+    inc_select = sa.select(Organisation.id).where(included_where)
+    kind_code = sa.case(KIND_CODES, value=_plain(Relation.kind), else_=len(KIND_CODES))
+    cols = (Relation.source_id, Relation.target_id, kind_code)
+    edges = sa.union_all(
+        sa.select(*cols).where(Relation.source_id.in_(inc_select)),
+        sa.select(*cols).where(Relation.target_id.in_(inc_select), Relation.source_id.not_in(inc_select)))
+    refs = sa.select(Referral.from_organisation_id, Referral.to_organisation_id).where(
         Referral.to_organisation_id.is_not(None), Referral.from_organisation_id.in_(inc_select))
-        .order_by(Referral.id)).all()
-
-    pointers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    inc_edges: list[tuple[int, int, float]] = []
-    neighbours: dict[int, set[int]] = defaultdict(set)
-    for src, dst, kind in edges:
-        kind = str(kind)
-        if src in inc_ids and dst in inc_ids:
-            inc_edges.append((min(src, dst), max(src, dst), weights.kinds.get(kind, 1.0)))
-            continue
-        if src in inc_ids:
-            pointers[dst][src].add(kind)
-            neighbours[dst].add(src)
-        elif kind in BOTH_WAYS:
-            pointers[src][dst].add(kind)
-            neighbours[src].add(dst)
-        else:
-            neighbours[src].add(dst)
-    for src, dst in referrals:
-        if dst not in inc_ids:
-            pointers[dst][src].add("referral")
-            neighbours[dst].add(src)
+    size = (session.exec(select(sa.func.max(Organisation.id))).one() or 0) + 1
+    graph = _SampleGraph.build(_fetch(session, edges), _fetch(session, refs), inc_ids, size, weights)
 
     # The candidate pool: linked with the sample, or in the cluster.
     pool_where = Organisation.status.in_([*_ELIGIBLE, OrgStatus.rejected.value])
-    linked = sorted(set(pointers) | set(neighbours))
+    linked = graph.linked()
     pool: dict[int, _Org] = {}
-    for chunk in _in_chunks(linked):
-        pool.update(_orgs(session, sa.and_(pool_where, Organisation.id.in_(chunk))))
+    if len(linked) <= 900:
+        pool.update(_orgs(session, sa.and_(pool_where, Organisation.id.in_(linked))))
+    else:  # many: one scan of every eligible organisation beats hundreds of IN (...) look-ups
+        wanted = set(linked)
+        pool.update({i: o for i, o in _orgs(session, pool_where).items() if i in wanted})
     local_where = in_cluster(cluster) if cluster else Organisation.cluster_id.is_not(None)
-    pool.update(_orgs(session, sa.and_(pool_where, local_where)))
+    local_ids = {r[0] for r in _fetch(session, sa.select(Organisation.id).where(pool_where, local_where))}
+    missing = local_ids - set(pool)
+    if missing:
+        pool.update(_orgs(session, sa.and_(pool_where, local_where)))
     pool = {i: o for i, o in sorted(pool.items()) if not suppressed.domain(o.domain)}
 
     last_decisions = _last_decisions(session, list(pool))
@@ -574,10 +694,11 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
     pool = {i: o for i, o in pool.items() if o.status in _ELIGIBLE or i in reconsider}
 
     # Communities of the included organisations, labelled by their commonest domain area.
-    community = communities_of(inc_ids, inc_edges)
-    areas = _domain_areas(session, list(inc_ids | set(pool)))
+    community = communities_of(inc_ids, graph.inc_edges)
+    graph.set_communities(community)
+    areas = _domain_areas(session, inc_ids | set(pool))
     area_labels = dict(session.exec(select(DomainArea.id, DomainArea.label)).all())
-    labels = _community_labels(community, included, areas, area_labels, inc_edges)
+    labels = _community_labels(community, included, areas, area_labels, graph.inc_edges)
 
     # Balance: sector groups and domain areas among included organisations.
     n_inc = len(included)
@@ -591,50 +712,69 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
     quota_counts = _included_by_cluster_sector(session, cluster) if quotas else {}
 
     activity = _activity(session, list(pool), now - timedelta(days=weights.recent_days))
-    contacts = _contacts(session, list(pool))
 
-    results: list[Candidate] = []
+    # Features of every candidate (cheap, mostly array look-ups); explanations only for those shown.
+    scored: list[tuple[float, str, int, dict[str, float], bool]] = []
+    w0, w1, w2, w3, w4, w5 = (getattr(weights, k) for k in Weights.FEATURES)
+    chosen = _best_contacts(session, set(pool), suppressed)
+    co_sum, n_ptrs, n_comm, referred = (graph.co_sum.tolist(), graph.n_ptrs.tolist(), graph.n_comm.tolist(),
+                                        graph.referred.tolist())
+    sector_gaps = {sec: balance_value(sec, (), sector_counts, area_counts, n_inc, targets, n_areas)[0]
+                   for sec in {o.sector for o in pool.values()}}
+    area_gaps = {a: balance_value("", (a,), sector_counts, area_counts, n_inc, targets, n_areas)[0]
+                 for a in area_labels}
+    inside_cache: dict[tuple[Any, ...], bool | None] = {}
     for oid, org in pool.items():
-        ptrs = pointers.get(oid, {})
-        best_kinds = {p: strongest_kind(k, weights.kinds) for p, k in ptrs.items()}
-        f_co = co_link_value(best_kinds.values(), weights.kinds)
-        touched = {community[p] for p in neighbours.get(oid, ()) if p in community}
-        f_bridge = bridging_value(touched)
+        f_co = math.log2(1.0 + co_sum[oid])
+        f_bridge = math.log2(n_comm[oid]) if n_comm[oid] > 1 else 0.0
+        f_balance = sector_gaps[org.sector] + max((area_gaps.get(a, 0.0) for a in areas.get(oid, ())),
+                                                  default=0.0)
+        inside = _inside_cached(org, scope or clusters.get(org.cluster_id or ""), inside_cache)
+        act = activity.get(oid)
+        contact, f_contact = chosen.get(oid, (None, 0.0))
+        values = (round(f_co, SCORE_PLACES), round(f_bridge, SCORE_PLACES), round(f_balance, SCORE_PLACES),
+                  1.0 if inside else 0.5 if inside is None else 0.0,
+                  round(activity_value(act[0], act[1]), SCORE_PLACES) if act else 0.0, f_contact)
+        score = round(w0 * values[0] + w1 * values[1] + w2 * values[2] + w3 * values[3] + w4 * values[4]
+                      + w5 * values[5], SCORE_PLACES)
+        weak = n_ptrs[oid] < weights.weak_threshold and not referred[oid]
+        scored.append((-score, org.name.casefold(), oid, dict(zip(Weights.FEATURES, values, strict=True)),
+                       weak))
+    scored.sort(key=lambda t: t[:3])
+    strong_rows = [t for t in scored if not t[4]]
+    weak_rows = [t for t in scored if t[4]]
+    ranks = {t[2]: i for i, t in enumerate(strong_rows + weak_rows, start=1)}
+    if top is not None:
+        strong_rows, weak_rows = strong_rows[:top], weak_rows[:top]
+    shown_pointers, shown_touched = graph.details([t[2] for t in strong_rows + weak_rows])
+
+    def build(row: tuple[float, str, int, dict[str, float], bool]) -> Candidate:
+        neg_score, _key, oid, features, weak = row
+        org = pool[oid]
+        best_kinds = shown_pointers.get(oid, {})
+        ptrs = {p: {k} for p, k in best_kinds.items()}
+        touched = shown_touched.get(oid, set())
         org_areas = sorted(areas.get(oid, ()))
-        f_balance, sector_gap, gap_area = balance_value(org.sector, org_areas, sector_counts, area_counts,
-                                                        n_inc, targets, n_areas)
+        _b, sector_gap, gap_area = balance_value(org.sector, org_areas, sector_counts, area_counts, n_inc,
+                                                 targets, n_areas)
         home = scope or clusters.get(org.cluster_id or "")
         inside = _inside(org, home)
-        f_local = 1.0 if inside else 0.5 if inside is None else 0.0
         groups, events, roles = activity.get(oid, (0, 0, {}))
-        f_act = activity_value(groups, events)
-        contact, f_contact = choose_contact(contacts.get(oid, ()), suppressed)
-        features = {"co_link": f_co, "bridging": f_bridge, "balance": f_balance, "locality": f_local,
-                    "activity": f_act, "contactability": f_contact}
-        features = {k: round(v, SCORE_PLACES) for k, v in features.items()}
-        score = round(sum(getattr(weights, k) * v for k, v in features.items()), SCORE_PLACES)
-        referred = any("referral" in k for k in ptrs.values())
-        weak = len(ptrs) < weights.weak_threshold and not referred
         decision = last_decisions.get(oid)
         deferred = decision is not None and decision[0] == DecisionKind.defer.value
         quota = _quota_text(quotas, quota_counts, scope.id if scope else org.cluster_id, org.sector)
+        contact = chosen.get(oid, (None, 0.0))[0]
         why = _why(org, ptrs, best_kinds, included, touched, labels, sector_gap, gap_area, sector_counts,
                    area_counts, n_inc, area_labels, groups, events, roles, org.kind, inside, home,
                    reconsider.get(oid), decision if deferred else None, quota, contact)
-        results.append(Candidate(
-            rank=0, organisation_id=oid, name=org.name, domain=org.domain, sector=org.sector,
-            cluster=scope.id if scope else org.cluster_id, score=score, features=features, why=why,
+        return Candidate(
+            rank=ranks[oid], organisation_id=oid, name=org.name, domain=org.domain, sector=org.sector,
+            cluster=scope.id if scope else org.cluster_id, score=-neg_score, features=features, why=why,
             contact=contact, domain_areas=org_areas, weak=weak, reconsider=oid in reconsider,
-            outside_cluster=inside is False, quota=quota, wave=wave, pointers=len(ptrs),
-            deferred=deferred))
+            outside_cluster=inside is False, quota=quota, wave=wave, pointers=len(ptrs), deferred=deferred)
 
-    results.sort(key=lambda c: (-c.score, c.name.casefold(), c.organisation_id))
-    strong = [c for c in results if not c.weak]
-    weak = [c for c in results if c.weak]
-    for i, c in enumerate(strong + weak, start=1):
-        c.rank = i
-    if top is not None:
-        strong, weak = strong[:top], weak[:top]
+    strong = [build(t) for t in strong_rows]
+    weak = [build(t) for t in weak_rows]
     saturation = _saturation(session, strong or weak, pool, last_decisions, wave, weights)
     if record_use:
         _record_use(session, strong + weak, wave)
@@ -679,13 +819,13 @@ def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str
     return found
 
 
-def _domain_areas(session: Session, ids: list[int]) -> dict[int, set[str]]:
+def _domain_areas(session: Session, ids: set[int]) -> dict[int, set[str]]:
+    """Organisation -> its domain areas (score > 0), for the organisations in `ids`."""
     out: dict[int, set[str]] = defaultdict(set)
-    for chunk in _in_chunks(sorted(ids)):
-        for oid, area in session.exec(select(OrganisationDomainArea.organisation_id,
-                                             OrganisationDomainArea.domain_area_id).where(
-                OrganisationDomainArea.organisation_id.in_(chunk),
-                OrganisationDomainArea.score > 0)).all():
+    for oid, area in _rows(session, sa.select(OrganisationDomainArea.organisation_id,
+                                              OrganisationDomainArea.domain_area_id).where(
+            OrganisationDomainArea.score > 0).order_by(OrganisationDomainArea.id)):
+        if oid in ids:
             out[oid].add(area)
     return out
 
@@ -719,17 +859,22 @@ def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Ac
     if not ids:
         return {}
     wanted = set(ids)
-    groups = set(session.exec(select(Organisation.id).where(
-        Organisation.kind == OrgKind.meetup_group)).all())
+    group_select = sa.select(Organisation.id).where(_plain(Organisation.kind) == OrgKind.meetup_group.value)
+    groups = {r[0] for r in _fetch(session, group_select)}
     if not groups:
         return {}
     links: dict[int, dict[int, str]] = defaultdict(dict)
-    rows = session.exec(select(Relation.source_id, Relation.target_id, Relation.kind).where(
-        Relation.kind.in_(list(ACTIVITY_KINDS))).order_by(Relation.id)).all()
+    cols = (Relation.id, Relation.source_id, Relation.target_id, _plain(Relation.kind))
+    kinds = _plain(Relation.kind).in_(list(ACTIVITY_KINDS))
+    rows = sorted(_fetch(session, sa.union_all(
+        sa.select(*cols).where(kinds, Relation.source_id.in_(group_select)),
+        sa.select(*cols).where(kinds, Relation.target_id.in_(group_select),
+                               Relation.source_id.not_in(group_select)))))
+    rows = [r[1:] for r in rows]
     for src, dst, kind in rows:
         for org, group in ((src, dst), (dst, src)):
             if org in wanted and group in groups and org not in groups:
-                links[org].setdefault(group, ACTIVITY_KINDS[str(kind)])
+                links[org].setdefault(group, ACTIVITY_KINDS[kind])
     recent: Counter[int] = Counter()
     events = session.exec(select(MeetupEvent.group_id, MeetupEvent.host_organisation_ids,
                                  MeetupEvent.venue_organisation_id).where(
@@ -749,17 +894,30 @@ def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Ac
     return out
 
 
-def _contacts(session: Session, ids: list[int]) -> dict[int, list[ContactRow]]:
-    out: dict[int, list[ContactRow]] = defaultdict(list)
-    for chunk in _in_chunks(sorted(ids)):
-        rows = session.exec(select(Contact.organisation_id, Contact.id, Contact.kind, Contact.value,
-                                   Contact.person_name, Contact.role).where(
-            Contact.organisation_id.in_(chunk),
-            Contact.kind.in_([ContactKind.email.value, ContactKind.person.value, ContactKind.phone.value]))
-            .order_by(Contact.id)).all()
-        for oid, cid, kind, value, person, role in rows:
-            out[oid].append((cid, str(kind), value, person, role))
-    return out
+def _best_contacts(session: Session, ids: set[int], suppressed: _Suppressions,
+                   ) -> dict[int, tuple[ProposedContact | None, float]]:
+    """Organisation -> its best contact and that contact's score, for the organisations in `ids`."""
+    by_org: dict[int, list[ContactRow]] = defaultdict(list)
+    rows = _fetch(session, sa.select(Contact.organisation_id, Contact.id, _plain(Contact.kind), Contact.value,
+                                     Contact.person_name, Contact.role).where(
+        _plain(Contact.kind).in_([ContactKind.email.value, ContactKind.person.value,
+                                  ContactKind.phone.value]))
+        .order_by(Contact.id))
+    for oid, cid, kind, value, person, role in rows:
+        if oid in ids:
+            by_org[oid].append((cid, kind, value, person, role))
+    return {oid: choose_contact(contacts, suppressed) for oid, contacts in by_org.items()}
+
+
+def _inside_cached(org: _Org, cluster: Cluster | None,
+                   cache: dict[tuple[Any, ...], bool | None]) -> bool | None:
+    """`_inside`, remembered per (cluster, postcode district, city): many organisations share them."""
+    postcode = (org.postcode or "").strip().upper()
+    district = postcode.split()[0] if " " in postcode else postcode
+    key = (cluster.id if cluster else None, org.in_cluster, org.cluster_id, district, org.city)
+    if key not in cache:
+        cache[key] = _inside(org, cluster)
+    return cache[key]
 
 
 def _inside(org: _Org, cluster: Cluster | None) -> bool | None:
@@ -832,7 +990,9 @@ def _why(org: _Org, ptrs: dict[int, set[str]], best_kinds: dict[int, str], inclu
     for p in sorted(ptrs, key=lambda p: (included[p].name.casefold(), p) if p in included else ("", p)):
         if p in included:
             by_kind[best_kinds[p]].append(included[p].name)
-    for k in sorted(by_kind, key=lambda k: (-KIND_WEIGHTS.get(k, 1.0), k)):
+    kinds = sorted(by_kind, key=lambda k: (-KIND_WEIGHTS.get(k, 1.0), k))
+    rest = sum(len(by_kind[k]) for k in kinds[MAX_KIND_PHRASES:])
+    for k in kinds[:MAX_KIND_PHRASES]:
         names = name_list(by_kind[k])
         if k == "referral":
             parts.append(f"referred by an interviewee at {names}")
@@ -840,6 +1000,8 @@ def _why(org: _Org, ptrs: dict[int, set[str]], best_kinds: dict[int, str], inclu
             parts.append(f"linked from {names}")
         else:
             parts.append(f"linked as {KIND_PHRASE.get(k, k)} from {names}")
+    if rest:
+        parts.append(f"linked from {rest} more included organisation{'s' if rest != 1 else ''}")
     for role in ("runs", "hosts", "sponsors"):
         n = roles.get(role, 0)
         if n:
@@ -898,11 +1060,15 @@ def _saturation(session: Session, shown: list[Candidate], pool: dict[int, _Org],
     history = [_run_finds(session, r) for r in runs]
     last = history[0] if history else None
     known = 0
+    seen_before: set[int] = set()
+    if last is not None and last.started_at is not None and shown:
+        seen_before = set(session.exec(select(Organisation.id).where(
+            Organisation.id.in_([c.organisation_id for c in shown]),
+            Organisation.first_seen < last.started_at)).all())
     for c in shown:
         org = pool[c.organisation_id]
-        earlier = (last is not None and last.started_at is not None and org.first_seen is not None
-                   and org.first_seen < last.started_at)
-        if org.status == OrgStatus.candidate.value or c.organisation_id in decisions or earlier:
+        if (org.status == OrgStatus.candidate.value or c.organisation_id in decisions
+                or c.organisation_id in seen_before):
             known += 1
     share = round(known / len(shown), 3) if shown else 1.0
     saturated = (last is not None and last.new_organisations < weights.saturation_new
