@@ -135,6 +135,14 @@ def test_seed_files_have_the_seed_format():
         assert set(seeds["meetup"]) == {"groups"} and seeds["meetup"]["groups"]
 
 
+def test_seed_files_pass_the_projects_seed_loader(truth):
+    seeds = pytest.importorskip("harvester.seeds")
+    batch = seeds.read_seed_files(list(SAMPLE_SEEDS))
+    assert [c.id for c in batch.clusters] == ["bristol", "cardiff", "salford"]
+    for cluster in batch.clusters:
+        assert sorted(o.domain for o in cluster.organisations) == truth["clusters"][cluster.id]["seeds"]
+
+
 def test_every_seed_homepage_robots_and_meetup_group_is_archived(warc, by_norm):
     for seeds in load_seeds():
         for org in seeds["organisations"]:
@@ -270,6 +278,11 @@ def test_meetup_pages_are_shaped_like_the_real_ones(warc, truth):
                 assert venue["postalCode"] == group["venue"]["postcode"]
                 owner = truth["sites"][group["venue"]["matches_domain"]]
                 assert group["venue"]["postcode"] in owner["postcodes"]
+        past_page = next_data(warc[group["past_events_url"]].body.decode())
+        past = past_page["props"]["pageProps"]["__APOLLO_STATE__"]
+        past_events = [k for k, v in past.items() if v.get("__typename") == "Event"]
+        assert len(past_events) == group["past_events"]
+    assert any(g["past_events"] == 0 for g in truth["meetup"])  # an empty state is a valid result
     types = {e["jsonld_type"] for g in truth["meetup"] for e in g["events"]}
     modes = {e["event_type"] for g in truth["meetup"] for e in g["events"]}
     assert "EducationEvent" in types and {"HYBRID", "ONLINE", "PHYSICAL"} <= modes
