@@ -174,7 +174,7 @@ def test_sector_for_pages_pools_signals_once() -> None:
 def test_keywords_weighted_by_where_they_appear(areas) -> None:
     title = score_page({"title": "Indie games studio"}, areas)
     footer = score_page({"footer": "Indie games studio"}, areas)
-    assert title["games"][1] == footer["games"][1] == ["indie games"]
+    assert title["games"][1] == footer["games"][1] == ["games studio", "indie games"]
     assert title["games"][0] > footer["games"][0]
     both = score_page({"title": "Rocket: video games", "body": "We make video games and VR."}, areas)
     assert both["games"] == (3.0, ["video games"])  # a repeat adds nothing; the best weight counts
@@ -274,8 +274,9 @@ def test_classify_page_fills_the_facts(areas) -> None:
     classify_page(facts, {"title": "Rocket Games: indie games studio",
                           "body": "Video games for our clients; VR too. Our services."}, areas)
     assert facts.sector is not None and facts.sector.sector == "industry"
-    assert facts.keyword_hits == {"games": ["indie games", "video games"], "immersive": ["VR"]}
-    assert facts.domain_scores == {"games": 4.0, "immersive": 1.0}
+    assert facts.keyword_hits == {"games": ["games studio", "indie games", "video games"],
+                                  "immersive": ["VR"]}
+    assert facts.domain_scores == {"games": 7.0, "immersive": 1.0}
     assert facts.sector_words == {"industry": ["our clients", "services", "studio"]}
     classify_page(facts, "", areas)
     assert facts.keyword_hits == {} and facts.sector.sector == "industry"  # number, name, domain
@@ -294,3 +295,8 @@ def test_rules_never_raise_on_arbitrary_input(areas, text, domain, schema, numbe
     for area, (score, keywords) in score_page({"title": text, "body": text[::-1]}, areas).items():
         assert score > 0 and keywords and area in {a.id for a in areas}
     assert isinstance(name_key(text), str) and 0.0 <= similar(text, text[:5]) <= 100.0
+
+
+def test_overlapping_keywords_are_all_found(areas) -> None:
+    got = score_page("an indie games studio", areas)
+    assert sorted(got["games"][1]) == ["games studio", "indie games"]

@@ -106,7 +106,8 @@ class Matcher:
     area_ids: tuple[str, ...]
 
     def hits(self, text: str) -> set[tuple[str, str]]:
-        """The distinct (area_id, keyword) pairs found in `text`."""
+        """The distinct (area_id, keyword) pairs found in `text`; overlapping keywords both count
+        ("indie games studio"), a keyword inside a longer one does not ("datblygu gemau")."""
         found: set[tuple[str, str]] = set()
         if not text:
             return found
@@ -115,8 +116,12 @@ class Matcher:
             if pattern is None:
                 continue
             seen: set[str] = set()
+            reach = 0  # end of the furthest match so far: a keyword inside it is the same mention
             for match in pattern.finditer(text):
-                raw = match.group(0)
+                if match.end(1) <= reach:
+                    continue
+                reach = match.end(1)
+                raw = match.group(1)
                 if raw in seen:
                     continue
                 seen.add(raw)
@@ -157,9 +162,11 @@ def _compile(signature: tuple[tuple[str, tuple[str, ...]], ...]) -> Matcher:
     def compiled(words: set[str], flags: int) -> re.Pattern[str] | None:
         if not words:
             return None
-        # Longest alternatives are tried first inside the tree; the boundaries make a keyword
-        # match only as whole words ("art" not in "start").
-        return re.compile(r"(?<!\w)" + _trie_pattern(sorted(words)) + r"(?!\w)", flags)
+        # The longest keyword starting at each word start (the tree tries longer branches
+        # first), inside a lookahead so overlapping keywords are all found ("indie games
+        # studio": "indie games" and "games studio"); the boundaries keep keywords whole words
+        # ("art" not in "start").
+        return re.compile(r"(?<!\w)(?=(" + _trie_pattern(sorted(words)) + r")(?!\w))", flags)
 
     return Matcher(insensitive=compiled(ci_words, re.IGNORECASE), sensitive=compiled(cs_words, 0),
                    lookup={k: tuple(v) for k, v in lookup.items()},
