@@ -498,6 +498,8 @@ def _fetch(session: Session, statement: Any) -> list[tuple[Any, ...]]:
     only columns without result processing (ints, strings, enums read as strings) may be used.
     """
     conn = session.connection()
+    if conn.dialect.name != "sqlite":  # other drivers: SQLAlchemy Core rows (proven, a little slower)
+        return [tuple(row) for row in conn.execute(statement).all()]
     compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     args: Any = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
