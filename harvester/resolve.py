@@ -104,6 +104,20 @@ FUZZY_THRESHOLD = 92.0
 # A relation keeps at most this many distinct evidence URLs; its count stops there too.
 EVIDENCE_CAP = 50
 
+# Values in unique keys stay under PostgreSQL's index-entry limit (about 2,700 bytes) with room
+# for the URL beside them; longer scraped text is cut (facts) or refused (names are cut too).
+MAX_VALUE_BYTES = 1000
+MAX_NAME_CHARS = 300
+
+
+def _cap(text: str, limit: int = MAX_VALUE_BYTES) -> str:
+    """`text` cut to `limit` UTF-8 bytes at a character boundary, marked with an ellipsis."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit - 3].decode("utf-8", "ignore") + "…"
+
+
 # Status ranks: a new sighting may move an organisation up, never down (a rejected or excluded
 # organisation stays so however often it is seen again).
 _STATUS_RANK = {
@@ -201,7 +215,7 @@ def _find_or_create(session: Session, *, name: str, url: str | None, kind: OrgKi
     """find_or_create_organisation, also saying whether the organisation is new."""
     kind = OrgKind(kind)
     now = utcnow()
-    name = (name or "").strip()
+    name = (name or "").strip()[:MAX_NAME_CHARS]
     urlname = meetup_urlname.strip().lower() if meetup_urlname else None
     domain = None if kind == OrgKind.meetup_group else _domain_for(url)
     key = name_key(name)
@@ -347,7 +361,7 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
     `person_name`), or the organisation's own domain (forgotten on request as a whole).
     """
     kind = ContactKind(kind)
-    value = _normalise_contact(kind, value or "")
+    value = _cap(_normalise_contact(kind, value or ""))
     if not value:
         return None
     person_name = _SPACES.sub(" ", person_name.strip()) if person_name else None
@@ -382,7 +396,7 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
 def record_fact(session: Session, organisation_id: int, field: str, value: Any, *,
                 source_url: str | None, rule: str | None, run_id: int | None) -> OrganisationFact:
     """One value of one field as read on one page; seeing it again only moves `last_seen`."""
-    text = str(value).strip()
+    text = _cap(str(value).strip())
     now = utcnow()
     query = select(OrganisationFact).where(OrganisationFact.organisation_id == organisation_id,
                                            OrganisationFact.field == field,
@@ -454,7 +468,7 @@ _NAME_RANK = {"review": 100.0, "seed": 90.0, "jsonld": 4.0, "og": 3.0, "logo_alt
               "title": 1.0, "resolve": 0.5, "link_text": 0.4}
 _HOME_BONUS = 0.5
 _SIGNALS_FIELD = "page_signals"
-_SIGNALS_MAX_CHARS = 1500  # stays inside a PostgreSQL unique-index entry with its URL
+_SIGNALS_MAX_CHARS = MAX_VALUE_BYTES  # ASCII JSON: one byte a character
 _GENERIC_LINK_TEXT = frozenset({
     "here", "click here", "read more", "more", "website", "visit website", "visit", "link",
     "learn more", "find out more", "home", "view", "open", "see more", "more info", "go",
@@ -502,20 +516,26 @@ def _current_name_rank(session: Session, org: Organisation) -> float:
 def _signals_digest(facts: PageFacts) -> str:
     """What recompute_organisation needs of a page once its body is gone, as compact JSON."""
     digest: dict[str, Any] = {
-        "n": facts.name, "ns": facts.name_source, "st": facts.schema_type,
+        "n": facts.name[:100] if facts.name else None, "ns": facts.name_source, "st": facts.schema_type,
         "ch": sorted(set(facts.charity_numbers)), "co": sorted(set(facts.company_numbers)),
         "cic": bool(facts.is_cic),
         "sw": {k: sorted(v)[:6] for k, v in sorted((facts.sector_words or {}).items()) if v},
         "kh": {k: list(v)[:6] for k, v in sorted((facts.keyword_hits or {}).items()) if v},
         "ds": {k: round(float(v), 2) for k, v in sorted((facts.domain_scores or {}).items())},
     }
-    text = json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    def encode() -> str:
+        return json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    text = encode()
     while len(text) > _SIGNALS_MAX_CHARS and digest["kh"]:
         weakest = min(digest["kh"], key=lambda a: (digest["ds"].get(a, 0.0), a))
         digest["kh"].pop(weakest)
         digest["ds"].pop(weakest, None)
-        text = json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text[:_SIGNALS_MAX_CHARS] if len(text) > _SIGNALS_MAX_CHARS else text
+        text = encode()
+    if len(text) > _SIGNALS_MAX_CHARS:  # only a monstrous name or list of numbers gets here
+        digest.update(sw={}, ch=digest["ch"][:3], co=digest["co"][:3])
+        text = encode()
+    return text
 
 
 def _page_from_digest(url: str, value: str) -> PageFacts | None:
@@ -628,8 +648,9 @@ def _set_scalars(session: Session, org: Organisation, facts: PageFacts) -> int:
     if facts.name and facts.name.strip() and not _name_asserted(session, org):
         rank = _NAME_RANK.get(facts.name_source or "", 0.5) + (
             _HOME_BONUS if _is_home(facts.url) or facts.page_kind == "home" else 0.0)
-        if rank > _current_name_rank(session, org) and facts.name.strip() != org.name:
-            org.name, org.name_key = facts.name.strip(), name_key(facts.name)
+        if rank > _current_name_rank(session, org) and facts.name.strip()[:MAX_NAME_CHARS] != org.name:
+            org.name = facts.name.strip()[:MAX_NAME_CHARS]
+            org.name_key = name_key(org.name)
             changed += 1
     for attr, value in (("description", facts.description), ("logo", facts.logo)):
         if value and not getattr(org, attr):

@@ -513,3 +513,19 @@ def test_a_name_shared_by_two_websites_matches_neither(session) -> None:
     c = _org(session, "Rocket Ltd")  # which Rocket? neither: a new organisation without a domain
     assert c.id not in (a.id, b.id) and c.domain is None
     assert _org(session, "The Rocket").id == c.id
+
+
+def test_long_scraped_text_is_cut_to_fit_unique_keys(session, clusters) -> None:
+    long_text = "é" * 5000
+    store_page_facts(session, None, _facts(description=long_text, name="N" * 1000, addresses=[long_text],
+                                           keyword_hits={f"a{i}": ["x" * 40] * 6 for i in range(40)},
+                                           domain_scores={f"a{i}": float(i) for i in range(40)}), run_id=1)
+    session.commit()
+    for fact in session.exec(select(OrganisationFact)):
+        assert len(fact.value.encode()) <= 1000
+    org = session.exec(select(Organisation).where(Organisation.domain == "rocketgames.co.uk")).one()
+    assert len(org.name) == 300
+    [page] = stored_pages(session, org.id)
+    assert "a39" in page.keyword_hits and "a0" not in page.keyword_hits  # the strongest areas kept
+    address = session.exec(select(Contact).where(Contact.kind == ContactKind.address)).one()
+    assert address.value.endswith("\u2026") and len(address.value.encode()) <= 1000
