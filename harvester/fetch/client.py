@@ -246,8 +246,10 @@ class PoliteClient:
     :param config: resolved settings (delay, concurrency, timeout, retries, limits, user agent).
     :param allow_private: fetch hosts on private/loopback addresses (tests, the offline sample).
     :param archive: write every exchange to this WARC file (.warc.gz), appending.
-    :param replay: answer every request from this WARC file; no network at all, no pacing.
-    :param transport: an httpx transport to use instead of the network (tests).
+    :param replay: answer every request from this WARC file: no network, no DNS, no pacing (the
+        archive was fetched politely already); robots.txt is obeyed as archived.
+    :param transport: an httpx transport to use instead of the network (tests); by default a
+        `PerHostTransport` honouring HTTP(S)_PROXY / NO_PROXY like httpx.
     :param clock: time source for pacing and retry waits (tests inject a fake one).
     :param resolver: async (host, port) -> addresses, for the private-address check (tests).
     :param on_result: called with every finished `FetchResult` (progress bars).
