@@ -47,7 +47,7 @@ SECTOR_LABELS: dict[str, str] = {
 
 
 def snowball_scores(session: Session, cluster: str | None) -> dict[int, float]:
-    """Candidate scores from the snowball proposal, or {} when none can be computed."""
+    """Candidate scores (ranked and weak) from the snowball proposal, or {} when none can be computed."""
     try:
         from harvester.snowball import propose
     except ImportError:
@@ -57,7 +57,7 @@ def snowball_scores(session: Session, cluster: str | None) -> dict[int, float]:
     except HarvesterError as exc:
         log.info("no snowball scores for the graph: %s", exc)
         return {}
-    return {c.organisation_id: float(c.score) for c in proposal.candidates}
+    return {c.organisation_id: float(c.score) for c in [*proposal.candidates, *proposal.weak]}
 
 
 def build_graph(session: Session, *, cluster: str | None = None, sector: str | None = None,

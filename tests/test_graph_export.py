@@ -54,6 +54,21 @@ def test_build_graph_nodes_edges_attributes(session, orgs):
     assert g.number_of_edges() == 9  # the edge to the suppressed organisation is gone
 
 
+def test_scores_come_from_the_snowball_proposal(session, orgs):
+    from harvester.models import Relation, RelationKind
+    from harvester.snowball import propose
+
+    session.add(Relation(source_id=orgs["uwe"].id, target_id=orgs["aardman"].id, kind=RelationKind.partner))
+    session.commit()
+    proposal = propose(session)
+    expected = {c.organisation_id: c.score for c in [*proposal.candidates, *proposal.weak]}
+    assert orgs["aardman"].id in expected
+    back = nx.read_gexf(io.BytesIO(graph_bytes(session, "gexf")), node_type=int)
+    got = {n: d["score"] for n, d in back.nodes(data=True) if "score" in d}
+    assert got == pytest.approx(expected)
+    assert "score" not in back.nodes[orgs["watershed"].id]  # a seed is not a candidate
+
+
 def test_cluster_filter_keeps_edges_inside(session, orgs):
     g = build_graph(session, cluster="cardiff", scores={})
     assert set(g.nodes) == {orgs["ffilm"].id, orgs["bbc"].id}
