@@ -125,6 +125,10 @@ SCORE_PLACES = 4
 MAX_NAMES = 3  # names listed in an explanation before "and N more"
 MAX_KIND_PHRASES = 3  # relation kinds spelled out in an explanation; the rest are counted
 
+# (groups run/hosted/sponsored, their recent events, role -> groups); (id, kind, value, person, role)
+Activity = tuple[int, int, dict[str, int]]
+ContactRow = tuple[int, str, str, str | None, str | None]
+
 SECTOR_VOICE = {"government": "a government", "industry": "an industry", "university": "a university",
                 "third_sector": "a third-sector"}
 KIND_PHRASE = {"partner": "partner", "funder": "funder", "sponsor": "sponsor", "member_of": "member",
@@ -373,43 +377,49 @@ class _Suppressions:
         return domain.lower() in self.domains or normalise(SuppressionKind.domain, domain) in self.domains
 
 
-def choose_contact(rows: Iterable[tuple[int, str, str, str | None, str | None]],
-                   suppressed: _Suppressions) -> tuple[ProposedContact | None, float]:
-    """The best contact (id, kind, value, person_name, role) to write to, and its score.
+def contact_quality(kind: str, value: str, person: str | None, role: str | None,
+                    suppressed: _Suppressions) -> str | None:
+    """person_email, person, role_address, other_address, generic_address, phone; None if unusable.
 
     A named person with a role beats a role address beats a generic one; anything suppressed
     (the email, its domain, or the person) is never proposed and never counts.
     """
-    best: tuple[float, int, ProposedContact] | None = None
-    for cid, kind, value, person, role in rows:
-        kind = str(kind)
-        quality = ""
-        if kind == "email":
-            if suppressed.email(value) or suppressed.person(person):
-                continue
-            if person and role:
-                quality = "person_email"
-            elif person:
-                quality = "person"
-            else:
-                quality = address_quality(value)
-        elif kind == "person":
-            name = person or value
-            if suppressed.person(name):
-                continue
-            quality = "person" if role else "other_address"
-            person = name
-        elif kind == "phone":
-            if suppressed.person(person):
-                continue
-            quality = "phone"
-        else:
+    if kind == "email":
+        if suppressed.email(value) or suppressed.person(person):
+            return None
+        if person:
+            return "person_email" if role else "person"
+        return address_quality(value)
+    if kind == "person":
+        if suppressed.person(person or value):
+            return None
+        return "person" if role else "other_address"
+    if kind == "phone":
+        return None if suppressed.person(person) else "phone"
+    return None
+
+
+def _proposed(row: ContactRow, quality: str) -> ProposedContact:
+    cid, kind, value, person, role = row
+    if kind == "person":
+        person = person or value
+    return ProposedContact(kind=kind, value=value, person_name=person, role=role, contact_id=cid,
+                           quality=quality)
+
+
+def choose_contact(rows: Iterable[ContactRow],
+                   suppressed: _Suppressions) -> tuple[ProposedContact | None, float]:
+    """The best contact (id, kind, value, person_name, role) to write to, and its score; ties go to
+    the contact stored first."""
+    best: tuple[float, int, ContactRow, str] | None = None
+    for row in rows:
+        quality = contact_quality(str(row[1]), row[2], row[3], row[4], suppressed)
+        if quality is None:
             continue
         score = CONTACT_SCORES[quality]
-        if best is None or score > best[0] or (score == best[0] and cid < best[1]):
-            best = (score, cid, ProposedContact(kind=kind, value=value, person_name=person, role=role,
-                                                contact_id=cid, quality=quality))
-    return (best[2], best[0]) if best else (None, 0.0)
+        if best is None or score > best[0] or (score == best[0] and row[0] < best[1]):
+            best = (score, row[0], row, quality)
+    return (_proposed(best[2], best[3]), best[0]) if best else (None, 0.0)
 
 
 def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
@@ -733,7 +743,8 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
                                                   default=0.0)
         inside = _inside_cached(org, scope or clusters.get(org.cluster_id or ""), inside_cache)
         act = activity.get(oid)
-        contact, f_contact = chosen.get(oid, (None, 0.0))
+        held = chosen.get(oid)
+        f_contact = held[0] if held else 0.0
         values = (round(f_co, SCORE_PLACES), round(f_bridge, SCORE_PLACES), round(f_balance, SCORE_PLACES),
                   1.0 if inside else 0.5 if inside is None else 0.0,
                   round(activity_value(act[0], act[1]), SCORE_PLACES) if act else 0.0, f_contact)
@@ -765,7 +776,8 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
         decision = last_decisions.get(oid)
         deferred = decision is not None and decision[0] == DecisionKind.defer.value
         quota = _quota_text(quotas, quota_counts, scope.id if scope else org.cluster_id, org.sector)
-        contact = chosen.get(oid, (None, 0.0))[0]
+        held = chosen.get(oid)
+        contact = _proposed(held[1], held[2]) if held else None
         why = _why(org, ptrs, best_kinds, included, touched, labels, sector_gap, gap_area, sector_counts,
                    area_counts, n_inc, area_labels, groups, events, roles, org.kind, inside, home,
                    reconsider.get(oid), decision if deferred else None, quota, contact)
@@ -852,10 +864,6 @@ def _community_labels(community: dict[int, int], included: dict[int, _Org], area
     return {c: (label if label and seen[label] == 1 else f"{hub}'s") for c, (label, hub) in raw.items()}
 
 
-Activity = tuple[int, int, dict[str, int]]
-ContactRow = tuple[int, str, str, str | None, str | None]
-
-
 def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Activity]:
     """Organisation -> (Meetup groups it runs/hosts/sponsors, their recent events, role -> groups)."""
     if not ids:
@@ -897,18 +905,25 @@ def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Ac
 
 
 def _best_contacts(session: Session, ids: set[int], suppressed: _Suppressions,
-                   ) -> dict[int, tuple[ProposedContact | None, float]]:
-    """Organisation -> its best contact and that contact's score, for the organisations in `ids`."""
-    by_org: dict[int, list[ContactRow]] = defaultdict(list)
+                   ) -> dict[int, tuple[float, ContactRow, str]]:
+    """Organisation -> (score, contact row, quality) of its best contact, in one pass over contacts."""
+    best: dict[int, tuple[float, ContactRow, str]] = {}
     rows = _fetch(session, sa.select(Contact.organisation_id, Contact.id, _plain(Contact.kind), Contact.value,
                                      Contact.person_name, Contact.role).where(
         _plain(Contact.kind).in_([ContactKind.email.value, ContactKind.person.value,
                                   ContactKind.phone.value]))
         .order_by(Contact.id))
     for oid, cid, kind, value, person, role in rows:
-        if oid in ids:
-            by_org[oid].append((cid, kind, value, person, role))
-    return {oid: choose_contact(contacts, suppressed) for oid, contacts in by_org.items()}
+        if oid not in ids:
+            continue
+        quality = contact_quality(kind, value, person, role, suppressed)
+        if quality is None:
+            continue
+        score = CONTACT_SCORES[quality]
+        held = best.get(oid)
+        if held is None or score > held[0]:  # rows come by id: on a tie the first stored stays
+            best[oid] = (score, (cid, kind, value, person, role), quality)
+    return best
 
 
 def _inside_cached(org: _Org, cluster: Cluster | None,
