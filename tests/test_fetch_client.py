@@ -476,3 +476,11 @@ def test_gzipped_sitemap_is_decompressed_within_the_cap(httpx_mock):
     assert sitemap.ok and sitemap.content_type == "application/xml"
     assert sitemap.body == xml[:2000] and sitemap.truncated
     assert page_gz.error == "content-type"  # a gzip file is only a document when asked for a sitemap
+
+
+def test_one_robots_fetch_for_spellings_of_the_same_origin(httpx_mock):
+    robots(httpx_mock, "User-agent: *\nDisallow: /x\n", site="http://example.org")
+    httpx_mock.add_response(url="http://example.org/a", html="<p>a</p>")
+    (a, x), _ = run(fetch_all(["http://Example.org:80/a", "http://example.org/x"]))
+    assert a.ok and x.error == "robots"
+    assert len(httpx_mock.get_requests(url="http://example.org/robots.txt")) == 1

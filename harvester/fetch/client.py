@@ -389,7 +389,9 @@ class PoliteClient:
     async def robots_policy(self, url: str) -> RobotsPolicy:
         """The robots.txt policy for the origin of `url`, fetched once per origin."""
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        # One robots.txt per scheme, host and port: http://Example.org:80/ is http://example.org/.
+        host = host_of(url) if ":" not in (parts.hostname or "") else parts.netloc.lower()
+        origin = f"{parts.scheme}://{host}"
         task = self._robots.get(origin)
         if task is None:
             task = asyncio.ensure_future(self._load_robots(origin))
