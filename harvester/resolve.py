@@ -581,7 +581,7 @@ def _link_target(session: Session, link: Link, org: Organisation, *, source_url:
     if not url:
         return None, False
     domain = registrable_domain(url)
-    if not domain or domain == org.domain:
+    if not domain or domain in (org.domain, registrable_domain(source_url)):
         return None, False
     if domain == "meetup.com":
         parts = [p for p in urlsplit(url).path.split("/") if p]

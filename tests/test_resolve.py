@@ -411,8 +411,10 @@ def test_page_row_gets_its_organisation(session, clusters) -> None:
     page2 = Page(url="https://elsewhere.org/x", host="elsewhere.org", organisation_id=other.id)
     session.add(page2)
     session.flush()
-    store_page_facts(session, page2, _facts(url="https://elsewhere.org/x", links=[]), run_id=1)
+    store_page_facts(session, page2, _facts(url="https://elsewhere.org/x",
+                                            links=[Link("https://www.elsewhere.org/y")]), run_id=1)
     assert other.company_number == "01234567"  # stored on the page's organisation
+    assert session.exec(select(Relation).where(Relation.source_id == other.id)).all() == []
 
 
 def test_recompute_from_the_database_alone_matches_recompute_from_pages(session, clusters) -> None:
