@@ -407,7 +407,7 @@ def test_page_row_gets_its_organisation(session, clusters) -> None:
     store_page_facts(session, page, _facts(), run_id=1)
     org = session.get(Organisation, page.organisation_id)
     assert org.domain == "rocketgames.co.uk"
-    other = find_or_create_organisation(session, name="Elsewhere", url="https://elsewhere.org/")
+    other = find_or_create_organisation(session, name="Elsewhere", url="https://elsewhere-home.org/")
     page2 = Page(url="https://elsewhere.org/x", host="elsewhere.org", organisation_id=other.id)
     session.add(page2)
     session.flush()
