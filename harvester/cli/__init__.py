@@ -17,6 +17,7 @@ from harvester.cli import harvest  # noqa: F401  harvest  # isort: skip
 from harvester.cli import demo  # noqa: F401  demo  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
 from harvester.cli import inspect  # noqa: F401  inspect  # isort: skip
+from harvester.cli import serve  # noqa: F401  serve  # isort: skip
 
 
 def main() -> None:

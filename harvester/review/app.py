@@ -1,0 +1,276 @@
+"""The local review web application behind `harvester serve` (Starlette + Jinja2, server-rendered).
+
+Pages (each also as JSON with a `.json` suffix, like Datasette):
+    /                      clusters and what they hold
+    /queue[/CLUSTER]       the next wave's candidates with accept / reject / defer / note
+    /org/ID                one organisation: facts with sources, relations, Meetup, decisions
+    /organisations         the table with filters and sorting; /organisations.csv downloads it
+    /network[/CLUSTER]     the figure (/network[/CLUSTER].svg), sector-to-sector table, runs
+
+Safety: Jinja2 autoescaping on every template (scraped text is never marked safe); every POST
+needs the CSRF token (harvester.review.csrf); every response carries a Content-Security-Policy
+that allows only this server's own scripts, styles and images, so an injected script would not
+run even if an escape were missed. The page works without JavaScript; static/review.js adds
+one-key decisions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request, cookie_parser
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from harvester import __version__
+from harvester.errors import BadInput, HarvesterError, NotFound
+from harvester.export import ORGANISATION_FIELDS, write_csv
+from harvester.figure import render_figure
+from harvester.review import csrf, views
+from harvester.review.queries import TableQuery, organisation_rows, sector_label
+from harvester.snowball import check_cluster
+from harvester.urls import is_http_url
+
+HERE = Path(__file__).resolve().parent
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+LINK_REL = "noopener noreferrer nofollow"
+
+
+class SecurityMiddleware:
+    """Adds the security headers to every response and gives each browser its CSRF cookie."""
+
+    def __init__(self, app: ASGIApp, secret: bytes):
+        self.app, self.secret = app, secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies: dict[str, str] = {}
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                cookies.update(cookie_parser(value.decode("latin-1")))
+        token = csrf.unsign(self.secret, cookies.get(csrf.COOKIE_NAME))
+        fresh = token is None
+        if fresh:
+            token = csrf.new_token()
+        scope.setdefault("state", {})["csrf_token"] = token
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+                            if k.encode() not in present]
+                if fresh:
+                    value = (f"{csrf.COOKIE_NAME}={csrf.sign(self.secret, token)}; Path=/; HttpOnly; "
+                             "SameSite=Strict")
+                    headers.append((b"set-cookie", value.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _when(value: str | datetime | None) -> str:
+    """'2026-01-31T12:05:00+00:00' -> '31 Jan 2026 12:05 UTC'."""
+    if not value:
+        return "–"
+    ts = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return ts.strftime("%d %b %Y %H:%M UTC")
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def make_templates() -> jinja2.Environment:
+    """The Jinja2 environment: autoescaping always on, undefined names are errors."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = _when
+    env.filters["score"] = _score
+    env.tests["http_url"] = lambda v: isinstance(v, str) and is_http_url(v)
+    env.globals.update(link_rel=LINK_REL, version=__version__, csrf_field=csrf.FIELD_NAME,
+                       urlencode=urlencode, sector_label=sector_label)
+    return env
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", "")
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    env: jinja2.Environment = request.app.state.templates
+    ctx = {"request": request, "reviewer": request.app.state.reviewer,
+           "csrf_token": request.state.csrf_token, "path": request.url.path, **context}
+    return Response(env.get_template(template).render(ctx), status_code=status, media_type="text/html")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return _json({"error": message, "status": status}, status)
+    titles = {400: "That did not work", 403: "Refused", 404: "Not found"}
+    return _render(request, "error.html", {"title": titles.get(status, "Error"), "message": message,
+                                           "status": status}, status)
+
+
+async def _harvester_error(request: Request, exc: Exception) -> Response:
+    status = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, BadInput) else 500
+    return _error(request, status, str(exc))
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+def _with_session(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        return fn(session, *args)
+
+
+def page(view: Callable[..., views.Page], *param_names: str) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint rendering `view` as HTML, or as JSON when the path ends in `.json`."""
+
+    async def endpoint(request: Request) -> Response:
+        args = [request.path_params.get(p) for p in param_names]
+        result = await run_in_threadpool(_with_session, request, view, request.query_params, *args)
+        if request.url.path.endswith(".json"):
+            return _json(result.data)
+        return _render(request, result.template, {**result.data, **result.extra})
+
+    return endpoint
+
+
+def _next_url(value: str | None, fallback: str) -> str:
+    """Where to go after a form: only a path on this server (never another site)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return fallback
+
+
+def _with_done(url: str, decision_id: int | None) -> str:
+    base, _, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    base = base if "done=" in base else f"{base}{joiner}done={decision_id}"
+    return f"{base}#{fragment}" if fragment else base
+
+
+def post(action: Callable[..., Any], *param_names: str) -> Callable[[Request], Awaitable[Response]]:
+    """A CSRF-checked form endpoint: run `action`, then redirect (or answer JSON to scripts)."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form()
+        submitted = form.get(csrf.FIELD_NAME) or request.headers.get(csrf.HEADER_NAME)
+        if not csrf.tokens_match(request.app.state.secret, request.cookies.get(csrf.COOKIE_NAME),
+                                 submitted if isinstance(submitted, str) else None):
+            return _error(request, 403, csrf.REFUSAL)
+        args = [request.path_params[p] for p in param_names]
+        row = await run_in_threadpool(_with_session, request, action, *args, form, request.app.state.reviewer)
+        if _wants_json(request):
+            return _json({"ok": True, "decision": {
+                "id": row.id, "organisation_id": row.organisation_id, "decision": str(row.decision),
+                "value": row.value, "note": row.note, "tags": row.tags, "reviewer": row.reviewer,
+                "created_at": row.created_at.isoformat()}})
+        fallback = f"/org/{row.organisation_id}"
+        target = _next_url(form.get("next") if isinstance(form.get("next"), str) else None, fallback)
+        return RedirectResponse(_with_done(target, row.id), status_code=303)
+
+    return endpoint
+
+
+async def organisations_csv(request: Request) -> Response:
+    """Exactly the rows and order of the table for the same query, as `harvester export` writes them."""
+
+    def build(session: Session) -> str:
+        rows = organisation_rows(session, TableQuery.parse(request.query_params))
+        buffer = io.StringIO(newline="")
+        write_csv(rows, ORGANISATION_FIELDS, buffer, excel=request.query_params.get("excel") == "1")
+        return buffer.getvalue()
+
+    text = await run_in_threadpool(_with_session, request, build)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="organisations.csv"'})
+
+
+async def figure_svg(request: Request) -> Response:
+    cluster = request.path_params.get("cluster")
+
+    def build(session: Session) -> bytes:
+        check_cluster(session, cluster)
+        return render_figure(session, cluster=cluster, fmt="svg")
+
+    data = await run_in_threadpool(_with_session, request, build)
+    return Response(data, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+
+def _routes() -> list[Any]:
+    def both(path: str, endpoint: Any) -> list[Route]:
+        # The .json route first: "{cluster}" would otherwise swallow "bristol.json".
+        return [Route(f"{path}.json", endpoint), Route(path, endpoint)]
+
+    return [
+        Route("/", page(views.index)), Route("/index.json", page(views.index)),
+        *both("/queue", page(views.queue, "cluster")),
+        *both("/queue/{cluster}", page(views.queue, "cluster")),
+        Route("/organisations.csv", organisations_csv),
+        *both("/organisations", page(views.organisations)),
+        *both("/org/{org_id:int}", page(views.organisation, "org_id")),
+        Route("/org/{org_id:int}/decide", post(views.decide, "org_id"), methods=["POST"]),
+        Route("/org/{org_id:int}/correct", post(views.correct, "org_id"), methods=["POST"]),
+        Route("/org/{org_id:int}/decisions/{decision_id:int}/amend",
+              post(views.amend, "org_id", "decision_id"), methods=["POST"]),
+        Route("/network.svg", figure_svg), Route("/network/{cluster}.svg", figure_svg),
+        *both("/network", page(views.network, "cluster")),
+        *both("/network/{cluster}", page(views.network, "cluster")),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+
+def create_app(engine: Engine, *, reviewer: str | None = None, secret: bytes | None = None) -> Starlette:
+    """The review application over `engine`; decisions are signed with `reviewer` (default: the
+    configured reviewer, else the login name). `secret` signs CSRF cookies (random by default)."""
+    from harvester.decisions import default_reviewer
+
+    secret = secret or os.urandom(32)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _error(request, getattr(exc, "status_code", 404),
+                      getattr(exc, "detail", None) or "There is no such page here.")
+
+    app = Starlette(routes=_routes(), middleware=[Middleware(SecurityMiddleware, secret=secret)],
+                    exception_handlers={HarvesterError: _harvester_error, 404: not_found, 405: not_found})
+    app.state.engine = engine
+    app.state.reviewer = reviewer or default_reviewer()
+    app.state.secret = secret
+    app.state.templates = make_templates()
+    return app
