@@ -289,3 +289,51 @@ def test_event_hosts_are_person_contacts_of_the_group(session: Session, world: d
     assert (event.event_type, event.venue_name, event.venue_postcode) == ("HYBRID", "Engine Shed", "BS1 6QH")
     venue = session.get(Organisation, event.venue_organisation_id)
     assert (venue.name, venue.status, venue.postcode) == ("Engine Shed", OrgStatus.discovered, "BS1 6QH")
+
+
+def test_venue_stored_before_its_website_is_known_is_reconciled(session: Session,
+                                                                world: dict[str, Any]) -> None:
+    url = "https://www.meetup.com/Manchester-Web-Meetup/"
+    store_meetup_facts(session, page_facts("group-page-mwp-2018.html", url), cluster_id="bristol",
+                       run_id=world["run"], areas=AREAS)
+    place = session.exec(select(Organisation).where(Organisation.name == "MadLab")).one()
+    assert place.domain is None
+    # the description's link made madlab.org.uk a link target named after its domain; later in the
+    # harvest the web crawl reads its pages: a longer name, the same postcode
+    real = session.exec(select(Organisation).where(Organisation.domain == "madlab.org.uk")).one()
+    assert real.name == "madlab.org.uk"
+    real.name, real.name_key, real.postcode = "MadLab Manchester CIC", "madlab manchester", "M4 1HN"
+    session.add(real)
+    session.commit()
+    from harvester.meetup.store import reconcile_venues
+
+    assert reconcile_venues(session, run_id=world["run"]) == 1
+    session.commit()
+    g = group_org(session, "manchester-web-meetup")
+    assert session.get(Organisation, place.id) is None
+    assert relation(session, real.id, g.id, RelationKind.venue) is not None
+    assert relation(session, real.id, g.id, RelationKind.hosts_event) is not None
+    assert {e.venue_organisation_id for e in session.exec(select(MeetupEvent)).all()} == {real.id}
+    assert all(e.host_organisation_ids == [real.id] for e in session.exec(select(MeetupEvent)).all())
+    assert reconcile_venues(session) == 0  # nothing left to fold
+    # storing the page again now finds the real organisation straight away
+    counts = store_meetup_facts(session, page_facts("group-page-mwp-2018.html", url), cluster_id="bristol",
+                                run_id=world["run"], areas=AREAS)
+    assert counts["new_organisations"] == 0
+    assert not session.exec(select(Organisation).where(Organisation.name == "MadLab")).first()
+
+
+def test_a_bare_place_left_behind_is_folded_when_the_venue_is_seen_again(session: Session,
+                                                                        world: dict[str, Any]) -> None:
+    url = "https://www.meetup.com/Manchester-Web-Meetup/"
+    facts = page_facts("group-page-mwp-2018.html", url)
+    store_meetup_facts(session, facts, cluster_id="bristol", run_id=world["run"], areas=AREAS)
+    place = session.exec(select(Organisation).where(Organisation.name == "MadLab")).one()
+    real = session.exec(select(Organisation).where(Organisation.domain == "madlab.org.uk")).one()
+    real.name, real.name_key, real.postcode = "MadLab Manchester CIC", "madlab manchester", "M4 1HN"
+    session.add(real)
+    session.commit()
+    counts = store_meetup_facts(session, facts, cluster_id="bristol", run_id=world["run"], areas=AREAS)
+    assert counts["venues_reconciled"] == 1 and session.get(Organisation, place.id) is None
+    venues = session.exec(select(Relation.source_id).where(Relation.kind == RelationKind.venue)).all()
+    assert venues == [real.id]

@@ -46,6 +46,7 @@ from harvester.models import (
     OrganisationDomainArea,
     OrganisationFact,
     OrgKind,
+    OrgStatus,
     Relation,
     RelationKind,
     Sector,
@@ -322,32 +323,77 @@ def _physical(venue: MeetupVenue) -> bool:
     return venue.venue_type != "online" and bool(name) and name not in PLACEHOLDER_VENUES
 
 
-def _known_venue(session: Session, name: str, postcode: str | None) -> Organisation | None:
+def _known_venue(session: Session, name: str, postcode: str | None, *, exclude_id: int | None = None,
+                 with_domain: bool = False) -> Organisation | None:
     """A known organisation this venue belongs to: one at the same postcode with a similar name
-    (a building of a university matches the university), else one with the same name key."""
+    (a building of a university matches the university), else one with the same name key.
+    Organisations with a website win ties over places known only from Meetup."""
     key, head = name_key(name), name_key(name.split(",")[0])
+
+    def usable(org: Organisation | None) -> bool:
+        return (org is not None and org.id != exclude_id and org.kind == OrgKind.organisation
+                and bool(org.name_key) and (bool(org.domain) or not with_domain))
+
     if postcode:
         ids = set(session.exec(select(Organisation.id).where(Organisation.postcode == postcode)).all())
         ids |= set(session.exec(select(OrganisationFact.organisation_id).where(
             OrganisationFact.field == "postcode", OrganisationFact.value == postcode)).all())
-        best, best_score = None, 0.0
+        best, best_rank = None, (0.0, False)
         for org_id in sorted(ids):
             candidate = session.get(Organisation, org_id)
-            if candidate is None or candidate.kind != OrgKind.organisation or not candidate.name_key:
+            if not usable(candidate):
                 continue
+            assert candidate is not None
             score = max(fuzz.token_set_ratio(key, candidate.name_key), similar(candidate.name, name))
-            if score >= VENUE_NAME_SIMILARITY and score > best_score:
-                best, best_score = candidate, score
+            rank = (score, bool(candidate.domain))
+            if score >= VENUE_NAME_SIMILARITY and rank > best_rank:
+                best, best_rank = candidate, rank
         if best is not None:
             return best
     for k in dict.fromkeys((key, head)):
-        if k:
-            found = session.exec(select(Organisation).where(
-                Organisation.name_key == k, Organisation.kind == OrgKind.organisation)
-                .order_by(Organisation.id)).first()
-            if found is not None:
-                return found
+        if not k:
+            continue
+        rows = session.exec(select(Organisation).where(
+            Organisation.name_key == k, Organisation.kind == OrgKind.organisation)
+            .order_by(Organisation.id)).all()
+        found = sorted((o for o in rows if usable(o)), key=lambda o: not o.domain)
+        if found:
+            return found[0]
     return None
+
+
+def reconcile_venues(session: Session, *, run_id: int | None = None,
+                     only: set[int] | None = None) -> int:
+    """Fold venue organisations created from a Meetup venue before the real organisation's website
+    was known (same postcode and a similar name, or the same name) into that organisation, with
+    their events, relations, contacts and facts, and add its `hosts_event` relations. Call it at
+    the end of a harvest (the web crawl may have named the venue's owner after its Meetup page was
+    stored). Returns how many venue organisations were folded in."""
+    from harvester.resolve import merge_organisations
+
+    venue_ids = set(session.exec(select(MeetupEvent.venue_organisation_id).where(
+        MeetupEvent.venue_organisation_id.is_not(None))).all())  # type: ignore[union-attr]
+    venue_ids |= set(session.exec(select(Relation.source_id).where(
+        Relation.kind == RelationKind.venue)).all())
+    merged = 0
+    for venue_id in sorted(venue_ids if only is None else venue_ids & only):
+        venue = session.get(Organisation, venue_id)
+        if venue is None or venue.domain or venue.kind != OrgKind.organisation \
+                or venue.status != OrgStatus.discovered:
+            continue
+        target = _known_venue(session, venue.name, venue.postcode, exclude_id=venue.id, with_domain=True)
+        if target is None:
+            continue
+        keep = merge_organisations(session, target.id, venue.id)  # type: ignore[arg-type]
+        merged += 1
+        for event in session.exec(select(MeetupEvent).where(MeetupEvent.venue_organisation_id == keep.id)):
+            upsert_relation(session, keep.id, event.group_id, RelationKind.hosts_event,  # type: ignore[arg-type]
+                            evidence_url=event.source_url, run_id=run_id)
+            if keep.id not in event.host_organisation_ids:
+                event.host_organisation_ids = sorted({*event.host_organisation_ids, keep.id})  # type: ignore[arg-type]
+                session.add(event)
+    session.flush()
+    return merged
 
 
 def _venue_org(session: Session, venue: MeetupVenue, *, cluster_id: str | None, run_id: int | None,
@@ -463,7 +509,13 @@ def store_meetup_facts(session: Session, facts: MeetupFacts, *, cluster_id: str 
         _store_event(session, event, org, counts, cluster_id=cluster_id, run_id=run_id,
                      source_url=source_url)
     session.flush()
+    if counts.venue_ids:  # a venue stored earlier as a bare place may now have its organisation
+        group_ids = [g.id for g in groups.values()]
+        earlier = set(session.exec(select(Relation.source_id).where(
+            Relation.kind == RelationKind.venue, Relation.target_id.in_(group_ids))).all())  # type: ignore[attr-defined]
+        counts["venues_reconciled"] = reconcile_venues(session, run_id=run_id,
+                                                       only=set(counts.venue_ids) | earlier)
     after = session.exec(select(func.count()).select_from(Organisation)).one()
-    counts["new_organisations"] = after - before
+    counts["new_organisations"] = max(0, after - before)
     counts["venues"] = len(counts.venue_ids)  # distinct venue organisations
     return dict(counts)
