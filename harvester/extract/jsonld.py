@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -65,13 +66,19 @@ def _walk(value: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
                 _walk(child, out, depth + 1)
 
 
+_LD_TYPE = re.compile(r"^\s*application/ld\+json", re.I)
 _COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
 
 
-def jsonld_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    """Every typed node of every JSON-LD block, @graph and nested nodes included."""
+def jsonld_nodes(scripts: BeautifulSoup | Iterable[Tag]) -> list[dict[str, Any]]:
+    """Every typed node of every JSON-LD block, @graph and nested nodes included. `scripts` is
+    the page's <script> elements (or a parsed page to find them in)."""
+    if isinstance(scripts, BeautifulSoup):
+        scripts = scripts.find_all("script")
     nodes: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"^\s*application/ld\+json", re.I)):
+    for script in scripts:
+        if not _LD_TYPE.match(str(script.get("type") or "")):
+            continue
         text = _COMMENT.sub("", script.string or script.get_text() or "").strip()
         if not text:
             continue
@@ -94,34 +101,48 @@ def _itemprop_value(tag: Tag) -> str:
     return " ".join(tag.get_text(" ").split())
 
 
-def microdata_nodes(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    """Each itemscope with an itemtype, as a dict of its direct itemprops (values as strings)."""
+def _owner(tag: Tag) -> Tag | None:
+    node = tag.parent
+    for _ in range(MAX_DEPTH * 3):
+        if node is None or not isinstance(node, Tag):
+            return None
+        if node.get("itemtype") is not None:
+            return node
+        node = node.parent
+    return None
+
+
+def microdata_nodes(tags: BeautifulSoup | Iterable[Tag]) -> list[dict[str, Any]]:
+    """Each itemscope with a schema.org itemtype, as a dict of its own itemprops: text values as
+    strings, nested items as dicts. `tags` is every element in document order (or a parsed page)."""
+    if isinstance(tags, BeautifulSoup):
+        tags = [t for t in tags.descendants if isinstance(t, Tag)]
+    tags = list(tags)
+    scopes: dict[int, dict[str, Any]] = {}
     nodes: list[dict[str, Any]] = []
-    for scope in soup.find_all(attrs={"itemtype": True}, limit=MAX_NODES):
-        itemtype = scope.get("itemtype")
-        if isinstance(itemtype, list):
-            itemtype = " ".join(itemtype)
-        types = [t.rsplit("/", 1)[-1] for t in str(itemtype).split() if "schema.org" in t]
-        if not types:
+    for tag in tags:
+        itemtype = tag.get("itemtype")
+        if itemtype is None or len(nodes) >= MAX_NODES:
             continue
-        node: dict[str, Any] = {"@type": types}
-        for prop in scope.find_all(attrs={"itemprop": True}, limit=200):
-            # Only this scope's own properties: the nearest enclosing itemscope must be `scope`.
-            owner = prop.find_parent(attrs={"itemtype": True})
-            if owner is not scope:
-                continue
-            names = prop.get("itemprop")
-            names = names if isinstance(names, list) else str(names).split()
-            value: Any = _itemprop_value(prop)
-            if prop.get("itemtype") is not None:
-                value = {"@type": [str(prop.get("itemtype")).rsplit("/", 1)[-1]],
-                         **{_p: _itemprop_value(c) for c in prop.find_all(attrs={"itemprop": True},
-                                                                          limit=50)
-                            for _p in (c.get("itemprop") if isinstance(c.get("itemprop"), list)
-                                       else str(c.get("itemprop")).split())}}
-            for name in names:
-                node.setdefault(name, value)
-        nodes.append(node)
+        itemtype = " ".join(itemtype) if isinstance(itemtype, list) else str(itemtype)
+        types = [t.rsplit("/", 1)[-1] for t in itemtype.split() if "schema.org" in t]
+        if types:
+            node: dict[str, Any] = {"@type": types}
+            scopes[id(tag)] = node
+            nodes.append(node)
+    if not nodes:
+        return nodes
+    for tag in tags:
+        names = tag.get("itemprop")
+        if names is None:
+            continue
+        owner = _owner(tag)
+        node = scopes.get(id(owner)) if owner is not None else None
+        if node is None:
+            continue
+        value: Any = scopes.get(id(tag)) or _itemprop_value(tag)
+        for name in names if isinstance(names, list) else str(names).split():
+            node.setdefault(name, value)
     return nodes
 
 

@@ -14,6 +14,7 @@ organisation's own social profiles are kept apart, the rest dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -82,7 +83,9 @@ def _section_context(tag: Tag, stop: Tag | None) -> tuple[str | None, str | None
     for _ in range(_ANCESTOR_LEVELS):
         if node is None or not isinstance(node, Tag) or node is stop or node.name in ("body", "html"):
             return None, None
-        names = " ".join([str(node.get("id") or "")] + [str(c) for c in (node.get("class") or [])])
+        classes = node.get("class") or ""
+        classes = classes if isinstance(classes, str) else " ".join(classes)
+        names = f"{node.get('id') or ''} {classes}"
         kind = kind_for(names) if names.strip() else None
         if kind:
             return kind, names.strip()
@@ -115,6 +118,11 @@ def profile_url(url: str) -> str | None:
     return f"https://{host}/{'/'.join(segments)}"
 
 
+def links_and_headings(soup: BeautifulSoup) -> list[Tag]:
+    """The tags `scan_links` reads, for callers without an index."""
+    return soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "a", "area"])
+
+
 @dataclass
 class LinkScan:
     links: list[Link]
@@ -122,16 +130,17 @@ class LinkScan:
     social: list[str]
 
 
-def scan_links(soup: BeautifulSoup, base_url: str, page_kind: str | None,
+def scan_links(tags: Iterable[Tag], base_url: str, page_kind: str | None,
                jsonld_same_as: list[str] | None = None) -> LinkScan:
-    """Walk anchors and headings once in document order; see the module docstring."""
+    """Walk the page's headings and anchors (`tags`, in document order) once; see the module
+    docstring. `extract_page` passes them from its index; `links_and_headings(soup)` finds them."""
     own_site = registrable_domain(base_url)
     heading_by_landmark: dict[int, str] = {}
     found: dict[str, Link] = {}
     internal: dict[str, None] = {}
     social_all: list[tuple[str, bool]] = []
     seen = 0
-    for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "a", "area"]):
+    for tag in tags:
         landmark = _landmark(tag)
         key = id(landmark) if landmark is not None else 0
         if tag.name.startswith("h") and tag.name != "area":

@@ -64,6 +64,9 @@ PAGE_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"hanes|[uü]ber[ -]uns)\b", re.I)),
     ("news", re.compile(r"\b(?:news|blog|press|newyddion|articles?|stories|updates)\b", re.I)),
 )
+# Text per page part handed to classification: the telling words of a real page sit well inside
+# this, and a hostile 5 MB page must not cost seconds of keyword matching.
+MAX_CLASSIFY_CHARS = 100_000
 _HOME_PATHS = re.compile(r"^/?(?:(?:index|home|default)(?:\.[a-z]{2,5})?|cy|en|hafan|welcome)?/?$", re.I)
 
 
@@ -105,16 +108,22 @@ _PARTS = {"footer": "footer", "nav": "nav", "header": "nav"}
 _ROLE_PARTS = {"contentinfo": "footer", "navigation": "nav", "banner": "nav"}
 
 
-def _part_of(block: Any) -> str:
-    node = block
+def _part_of(block: Any, memo: dict[int, str]) -> str:
+    """body | nav | footer for a block element; `memo` keeps each block's answer for its siblings."""
+    key = id(block)
+    if key in memo:
+        return memo[key]
+    node, part = block, "body"
     for _ in range(_BLOCK_LEVELS):
         if node is None or not isinstance(node, Tag):
-            return "body"
-        part = _PARTS.get(node.name) or _ROLE_PARTS.get(str(node.get("role") or ""))
-        if part:
-            return part
+            break
+        found = _PARTS.get(node.name) or _ROLE_PARTS.get(str(node.get("role") or ""))
+        if found:
+            part = found
+            break
         node = node.parent
-    return "body"
+    memo[key] = part
+    return part
 
 
 def visible_lines(root: Tag) -> list[Line]:
@@ -128,12 +137,13 @@ def visible_lines(root: Tag) -> list[Line]:
     phones: list[str] = []
     pending: tuple[list[str], list[str]] = ([], [])
     current_block: Any = None
+    parts_memo: dict[int, str] = {}
 
     def flush() -> None:
         text = " ".join("".join(parts).translate(_INVISIBLE_CHARS).split())
         if text or emails or phones:
             lines.append(Line(text=text, emails=list(emails), phones=list(phones),
-                              part=_part_of(current_block),
+                              part=_part_of(current_block, parts_memo),
                               heading=getattr(current_block, "name", "") in _HEADING_TAGS))
         parts.clear()
         emails.clear()
@@ -247,7 +257,9 @@ def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None
     text = _safe(lambda: decode_html(body or b"", headers), "")
     if not text.strip():
         return facts
-    soup = _safe(lambda: BeautifulSoup(text, "lxml"), None)
+    # Attributes stay plain strings (class="a b" is "a b"): splitting them costs parse time for
+    # nothing, every reader here searches the whole value.
+    soup = _safe(lambda: BeautifulSoup(text, "lxml", multi_valued_attributes=None), None)
     if soup is None:
         return facts
     _safe(lambda: _extract(facts, soup), None)
@@ -257,51 +269,93 @@ def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None
     return facts
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+class TagIndex:
+    """Every element of the tree in document order, listed once.
+
+    BeautifulSoup's find/find_all walk the whole tree on each call; on a large page a dozen of
+    them cost more than the parse. One walk here, then lookups by name are list filters.
+    """
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.tags: list[Tag] = [t for t in soup.descendants if isinstance(t, Tag)]
+        self._by_name: dict[str, list[Tag]] = {}
+        for tag in self.tags:
+            self._by_name.setdefault(tag.name, []).append(tag)
+
+        self._removed: set[int] = set()
+
+    def remove(self, names: tuple[str, ...]) -> None:
+        """Take these elements (and what they hold) out of the tree and out of the index."""
+        for tag in self.named(*names):
+            if id(tag) in self._removed:
+                continue  # inside an element already removed
+            self._removed.add(id(tag))
+            self._removed.update(id(t) for t in tag.descendants if isinstance(t, Tag))
+            tag.decompose()
+
+    def named(self, *names: str) -> list[Tag]:
+        """Elements still in the tree with one of `names`, in document order."""
+        removed = self._removed
+        if len(names) == 1:
+            return [t for t in self._by_name.get(names[0], []) if id(t) not in removed]
+        wanted = set(names)
+        return [t for t in self.tags if t.name in wanted and id(t) not in removed]
+
+    def first(self, name: str) -> Tag | None:
+        found = self._by_name.get(name)
+        return found[0] if found else None
+
+
+def _meta(index: TagIndex, *names: str) -> str | None:
+    metas = index.named("meta")
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag):
-            value = _clean(tag.get("content") if isinstance(tag.get("content"), str) else None)
-            if value:
-                return value
+        for attr in ("property", "name"):
+            for tag in metas:
+                if str(tag.get(attr) or "").lower() == name:
+                    value = _clean(tag.get("content") if isinstance(tag.get("content"), str) else None)
+                    if value:
+                        return value
     return None
 
 
 def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
+    index = TagIndex(soup)
     base = facts.url
-    base_tag = soup.find("base", href=True)
-    if isinstance(base_tag, Tag) and isinstance(base_tag.get("href"), str):
-        base = normalise_url(base_tag["href"], facts.url) or facts.url
+    base_tag = next((t for t in index.named("base") if isinstance(t.get("href"), str)), None)
+    if base_tag is not None:
+        base = normalise_url(str(base_tag["href"]), facts.url) or facts.url
 
-    nodes = _safe(lambda: jsonld_nodes(soup), [])
-    micro = _safe(lambda: microdata_nodes(soup), [])
+    nodes = _safe(lambda: jsonld_nodes(index.named("script")), [])
+    micro = _safe(lambda: microdata_nodes(index.tags), [])
     orgs = [n for n in nodes if is_org_type(n["@type"])]
     own_orgs = [n for n in orgs if not n.get("url") or same_site(str(text_of(n.get("url")) or ""), base)]
     org = (own_orgs or orgs or [None])[0]
     micro_orgs = [n for n in micro if is_org_type(n["@type"])]
     websites = [n for n in nodes if "WebSite" in n["@type"]]
 
-    title_tag = soup.find("title")
+    title_tag = index.first("title")
     title = _clean(title_tag.get_text()) if isinstance(title_tag, Tag) else None
-    og_site = _meta(soup, "og:site_name")
-    meta_description = _meta(soup, "description", "og:description", "twitter:description")
+    og_site = _meta(index, "og:site_name")
+    meta_description = _meta(index, "description", "og:description", "twitter:description")
     text_parts = {
         "title": title or "",
-        "og": " \n".join(v for v in (_meta(soup, "og:title"), og_site) if v),
-        "description": " \n".join(v for v in (_meta(soup, "description"), _meta(soup, "og:description"))
+        "og": " \n".join(v for v in (_meta(index, "og:title"), og_site) if v),
+        "description": " \n".join(v for v in (_meta(index, "description"), _meta(index, "og:description"))
                                    if v),
     }
-    html_tag = soup.find("html")
+    html_tag = index.first("html")
     lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
-    facts.language = _clean(lang if isinstance(lang, str) else None) or _meta(soup, "og:locale", "language")
-    facts.sitemaps = [u for u in (normalise_url(t["href"], base) for t in
-                                  soup.find_all("link", rel=re.compile("sitemap", re.I), href=True)) if u]
+    facts.language = _clean(lang if isinstance(lang, str) else None) or _meta(index, "og:locale", "language")
+    facts.sitemaps = list(dict.fromkeys(
+        u for t in index.named("link") if "sitemap" in " ".join(t.get_attribute_list("rel")).lower()
+        and isinstance(t.get("href"), str) and (u := normalise_url(str(t["href"]), base))))
 
     # Cloudflare email protection: decode in place so the text and links show the address.
-    for tag in soup.find_all(attrs={"data-cfemail": True}, limit=500):
+    for tag in [t for t in index.tags if t.get("data-cfemail") is not None][:500]:
         email = contacts.decode_cfemail(str(tag.get("data-cfemail")))
         tag.string = f" {email} " if email else " "
-    for tag in soup.find_all("a", href=re.compile(r"/cdn-cgi/l/email-protection#"), limit=500):
+    anchors = index.named("a")
+    for tag in [a for a in anchors if "/cdn-cgi/l/email-protection#" in str(a.get("href") or "")][:500]:
         email = contacts.decode_cfemail(str(tag["href"]).rsplit("#", 1)[-1])
         tag["href"] = f"mailto:{email}" if email else "#"
 
@@ -309,31 +363,31 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     logo_img = None
     brand: list[str] = []  # site-name elements and the copyright holder: the strongest hints
     logo_alts: list[str] = []
-    for img in soup.find_all("img", limit=400):
+    for img in index.named("img")[:400]:
         marks = " ".join([str(img.get("src") or ""), str(img.get("alt") or ""), str(img.get("id") or ""),
-                          *[str(c) for c in img.get("class") or []]]).lower()
+                          str(img.get("class") or "")]).lower()
         if ("logo" in marks or "brand" in marks) and _own_image(img, base):
             logo_img = logo_img or img
             alt = _clean(_LOGO_WORDS.sub(" ", str(img.get("alt") or "")))
             if alt and len(alt) > 1:
                 logo_alts.append(alt)
-    for tag in soup.find_all(class_=re.compile(r"brand|site-?name|site-?title", re.I), limit=20):
-        if isinstance(tag, Tag) and tag.name not in ("img", "html", "body") and not tag.find("img"):
+    branded = [t for t in index.tags if t.get("class") and _BRAND_CLASS.search(str(t.get("class")))]
+    for tag in branded[:20]:
+        if tag.name not in ("img", "html", "body") and not tag.find("img"):
             value = _clean(tag.get_text(" "))
             if value and len(value) <= 80:
                 brand.append(value)
 
-    for tag in soup(_INVISIBLE):
-        tag.decompose()
-    root = soup.body or soup
-    headings = [h for h in (_clean(t.get_text(" ")) for t in root.find_all(["h1", "h2"], limit=3)) if h]
+    index.remove(_INVISIBLE)
+    root = index.first("body") or soup
+    headings = [h for h in (_clean(t.get_text(" ")) for t in index.named("h1", "h2")[:3]) if h]
     facts.page_kind = page_kind(facts.url, headings)
 
     lines = visible_lines(root)
     text = "\n".join(line.text for line in lines)
-    text_parts["h1"] = " \n".join(_clean(h.get_text(" ")) or "" for h in root.find_all("h1", limit=20))
+    text_parts["h1"] = " \n".join(_clean(h.get_text(" ")) or "" for h in index.named("h1")[:20])
     text_parts["headings"] = " \n".join(_clean(h.get_text(" ")) or ""
-                                        for h in root.find_all(["h2", "h3", "h4"], limit=300))
+                                        for h in index.named("h2", "h3", "h4")[:300])
     for part in ("body", "nav", "footer"):
         text_parts[part] = " \n".join(line.text for line in lines if line.part == part)
     facts.__dict__["_parts"] = text_parts
@@ -380,7 +434,8 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     postcodes += [p for n in nodes + micro for p in contacts.postcodes_in_text(str(_postal_code(n) or ""))]
     facts.postcodes = list(dict.fromkeys(postcodes))
 
-    tel_hrefs = [str(a["href"]) for a in root.find_all("a", href=re.compile(r"^\s*tel:", re.I), limit=500)]
+    tel_hrefs = [str(a["href"]) for a in index.named("a")
+                 if str(a.get("href") or "").lstrip()[:4].lower() == "tel:"][:500]
     phones = [p for line in lines for p in line.phones]
     text_phones = contacts.phones_in_text(text)
     text_phones += [p for n in structured for s in strings_of(n.get("telephone"))
@@ -390,7 +445,7 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     facts.phones = list(dict.fromkeys(phones + text_phones))
 
     addresses = [a for n in nodes + micro for a in [address_text(n.get("address"))] if a]
-    addresses += [a for a in (_clean(t.get_text(", ")) for t in root.find_all("address", limit=20)) if a]
+    addresses += [a for a in (_clean(t.get_text(", ")) for t in index.named("address")[:20]) if a]
     facts.addresses = list(dict.fromkeys(_ADDRESS_COMMAS.sub(", ", a).strip(", ") for a in addresses))[:20]
 
     facts.charity_numbers = registry_numbers.charity_numbers(text)
@@ -413,19 +468,26 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     facts.emails = list(dict.fromkeys(facts.emails + [p.email for p in people if p.email]))
 
     # ---- links
-    scan = scan_links(root, base, facts.page_kind, same_as)
+    scan = scan_links(index.named("h1", "h2", "h3", "h4", "h5", "h6", "a", "area"), base, facts.page_kind,
+                      same_as)
     facts.links = scan.links
     facts.internal_links = scan.internal
     facts.social = scan.social
 
 
+_LOGO_LINK_LEVELS = 6  # how far up a logo image looks for the link around it
+_BRAND_CLASS = re.compile(r"brand|site-?name|site-?title", re.I)
 _ADDRESS_COMMAS = re.compile(r"\s{0,5}(?:,\s{0,5}){1,10}")
 
 
 def _own_image(img: Tag, base: str) -> bool:
     """An image that is not a link to another site (a partner's logo links to the partner)."""
-    anchor = img.find_parent("a")
-    if anchor is None:
+    anchor = img.parent
+    for _ in range(_LOGO_LINK_LEVELS):
+        if anchor is None or anchor.name == "a":
+            break
+        anchor = anchor.parent
+    if anchor is None or anchor.name != "a":
         return True
     href = anchor.get("href")
     if not isinstance(href, str):
@@ -466,4 +528,4 @@ def _classify(facts: PageFacts, parts: dict[str, str]) -> None:
         return
     classify_page = getattr(classify, "classify_page", None)
     if callable(classify_page):
-        classify_page(facts, parts)
+        classify_page(facts, {k: v[:MAX_CLASSIFY_CHARS] for k, v in parts.items()})
