@@ -11,10 +11,12 @@ All hosts are served by background worker processes (default 2, forked, sharing 
 sockets), so the crawler under test keeps the CPU of its own process. Each worker answers with
 one stdlib ThreadingHTTPServer per port (`backend="threads"`, keep-alive) or one asyncio loop with
 a raw HTTP/1.1 handler (`backend="asyncio"`); both give the same answers and the same log. Measured
-side by side on the 2-core build machine (`python tests/simweb.py --bench --backend ...`, 50 hosts,
-32 concurrent keep-alive connections from a raw asyncio client), threads served 2,300-3,500
-requests/s and asyncio 500-900, so threads is the default. Pages are generated on demand,
-cached per worker, and deterministic for a given `seed`:
+side by side on the 2-core build machine while other work kept its load average at 6-12
+(`python tests/simweb.py --bench --backend ...`: 50 hosts, pages of 30-80 KB, 32 concurrent
+keep-alive connections from a raw asyncio client), threads served 2,400-3,600 requests/s (about
+200 MB/s) and asyncio 450-900: one event-loop thread gets a small share of a busy machine, a
+thread per connection gets more, so threads is the default. Pages are generated on demand,
+cached per worker (48 MB), and deterministic for a given `seed`:
 
 - `/` links to `/about/`, `/contact/`, `/team/`, `/partners/` and every numbered page
   `/page/N/` (so a page budget, not link depth, bounds a crawl); numbered pages link onwards;
