@@ -52,6 +52,8 @@ from harvester.urls import host_of, registrable_domain
 log = logging.getLogger("harvester.crawl")
 
 MEETUP_SOURCES = ("meetup", "meetup_event")
+# Tasks in flight per global request slot (see `_crawl`).
+TASKS_PER_SLOT = 4
 
 
 @dataclass
@@ -291,8 +293,10 @@ class Harvest:
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGTERM, self._stop.set)
-        limit = max(1, self.config.concurrency)
         per_host = max(1, self.config.host_concurrency)
+        # The client enforces `concurrency` itself and a task waiting for its host's turn holds
+        # no global slot, so more tasks than `concurrency` keep every host busy (polite profile).
+        limit = max(1, self.config.concurrency) * TASKS_PER_SLOT
         tasks: set[asyncio.Task] = set()
         wake = asyncio.Event()
         # One thread writes to the database: SQLite has one writer, and pages commit in order.

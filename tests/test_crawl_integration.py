@@ -113,8 +113,9 @@ def test_budget_robots_and_per_host_interval(tmp_path: Path):
             assert not any(p.startswith("/private/") for p in pages)
             assert srv.paths().count("/robots.txt") == 1
             # Measured on the server, whose log thread shares the GIL with the crawler in this
-            # process: its timestamps carry a few milliseconds of noise, hence 0.24 for 0.25.
-            assert min(gaps(srv.times())) >= 0.24
+            # process and can wake late under load: a 0.05 s margin; the control run below shows
+            # gaps of a few milliseconds without a delay.
+            assert min(gaps(srv.times())) >= 0.20
         assert {"/", "/contact/", "/about/"} <= set(hosts[0].paths())
 
 
@@ -125,7 +126,7 @@ def test_control_without_delay_requests_come_close_together(tmp_path: Path):
         url = f"sqlite:///{tmp_path / 'h.db'}"
         seed_db(url, hosts)
         harvest(url, delay=0.0, max_pages=8, depth=50)
-        assert min(gaps(hosts[0].times())) < 0.24
+        assert min(gaps(hosts[0].times())) < 0.05
 
 
 def test_429_with_retry_after_is_waited_out(tmp_path: Path):
