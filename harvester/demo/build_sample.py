@@ -12,11 +12,12 @@ How files map to URLs (`site/<host>/<path>`), so the pages stay plain files a re
   -> `/cdn-cgi/l/email-protection`; an `@` in NAME starts the query string:
   `events/calendar@month=3.page.html` -> `/events/calendar?month=3`;
 - any other file keeps its name: `robots.txt`, `sitemap.xml`, `news/2019.html`;
-- files and folders whose name starts with `_` are not served; `site/<host>/_site.yaml` may set
-  `charset` (the encoding the pages are stored in, default utf-8), `http_redirect: true` (an
-  `http://` homepage answering 301 to `https://`), `aliases` (other host names whose homepage
-  answers 301 to this host), `redirects` (path -> target path, 301) and `missing` (paths
-  answering 404).
+- files and folders whose name starts with `_` are not served (`site/_authoring/` holds the
+  script that wrote the pages, the seed files and the truth file from one spec);
+- `site/<host>/_site.yaml` may set `charset` (the encoding the pages are stored in, default
+  utf-8), `http_redirect: true` (an `http://` homepage answering 301 to `https://`), `aliases`
+  (other host names whose homepage answers 301 to this host), `redirects` (path -> target path,
+  301) and `missing` (paths answering 404).
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def host_entries(host_dir: Path) -> Iterator[Entry]:
 
 def collect(site_dir: Path) -> list[Entry]:
     """All entries of the sample, sorted by URL so the archive's order never depends on the disk."""
-    entries = [e for host_dir in sorted(site_dir.iterdir()) if host_dir.is_dir()
+    entries = [e for host_dir in sorted(site_dir.iterdir())
+               if host_dir.is_dir() and not host_dir.name.startswith("_")  # _authoring/ is not a host
                for e in host_entries(host_dir)]
     urls = [e.url for e in entries]
     duplicates = sorted({u for u in urls if urls.count(u) > 1})
