@@ -89,7 +89,7 @@ from harvester.models import (
     utcnow,
 )
 from harvester.names import name_key, similar
-from harvester.suppression import is_suppressed, normalise, person_key
+from harvester.suppression import is_suppressed, normalise, person_key, scrub_suppressed
 from harvester.urls import is_http_url, normalise_url, registrable_domain
 
 __all__ = [
@@ -396,7 +396,7 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
 def record_fact(session: Session, organisation_id: int, field: str, value: Any, *,
                 source_url: str | None, rule: str | None, run_id: int | None) -> OrganisationFact:
     """One value of one field as read on one page; seeing it again only moves `last_seen`."""
-    text = _cap(str(value).strip())
+    text = _cap(scrub_suppressed(session, str(value).strip()) or "")  # no forgotten names/emails
     now = utcnow()
     query = select(OrganisationFact).where(OrganisationFact.organisation_id == organisation_id,
                                            OrganisationFact.field == field,
@@ -727,6 +727,7 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
         fact("is_cic", "true", "text")
     fact(_SIGNALS_FIELD, _signals_digest(facts), "classify")
 
+    facts.description = scrub_suppressed(session, facts.description)  # forgotten names/emails out
     updated = _set_scalars(session, org, facts) + _set_postcodes(session, org, facts.postcodes)
     org.last_seen = utcnow()
     session.add(org)

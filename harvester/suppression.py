@@ -55,3 +55,104 @@ def is_suppressed(session: Session, *, email: str | None = None, person: str | N
         if hit is not None:
             return True
     return False
+
+
+# ---------------------------------------------------------------- finding people in free text
+# Used by forget (erase a name or email from facts, notes and WARC records), subject access
+# (find where a person is mentioned) and by resolve/meetup storage (keep a suppressed name or
+# email out of descriptions and titles stored by later harvests).
+
+REDACTED = "[removed]"
+# An "@" as written in HTML, URLs and obfuscated pages: plain, %40, &#64; / &#x40; / &commat;.
+_AT = r"(?:@|%40|&#0*64;|&#x0*40;|&commat;|\s*\[at\]\s*|\s*\(at\)\s*)"
+
+
+def email_pattern(email: str) -> re.Pattern[str]:
+    """The address in any of its encodings (plain, percent-encoded, HTML entities), any case."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    return re.compile(rf"(?<![\w.+-]){re.escape(local)}{_AT}{re.escape(domain)}(?![\w-])", re.I)
+
+
+def domain_email_pattern(domain: str) -> re.Pattern[str]:
+    """Any address on `domain` or its subdomains, in any encoding."""
+    return re.compile(rf"[\w.+-]+{_AT}(?:[\w-]+\.)*{re.escape(domain.strip().lower())}(?![\w-])", re.I)
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Accent-free lower-case text, with the index in `text` of each folded character."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode().lower()
+        for f in folded:
+            chars.append(f)
+            where.append(i)
+    return "".join(chars), where
+
+
+def person_spans(text: str, name: str) -> list[tuple[int, int]]:
+    """Where `name` (as person_key sees it: any case, accents, punctuation between words) occurs."""
+    key = person_key(name)
+    if not key or not text:
+        return []
+    words = key.split()
+    pattern = re.compile(r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, words)) + r"(?![a-z0-9])")
+    folded, where = _fold(text)
+    return [(where[m.start()], where[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+
+
+def text_spans(text: str, *, emails: tuple[str, ...] | list[str] = (),
+               domains: tuple[str, ...] | list[str] = (),
+               people: tuple[str, ...] | list[str] = ()) -> list[tuple[int, int]]:
+    """Every span of `text` naming one of the emails, an address on one of the domains, or a person."""
+    if not text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for email in emails:
+        if "@" in email:
+            spans += [m.span() for m in email_pattern(email).finditer(text)]
+    for domain in domains:
+        spans += [m.span() for m in domain_email_pattern(domain).finditer(text)]
+    for name in people:
+        spans += person_spans(text, name)
+    return sorted(spans)
+
+
+def mentions(text: str | None, **targets: tuple[str, ...] | list[str]) -> bool:
+    """True when `text` names any of the targets (see text_spans)."""
+    return bool(text) and bool(text_spans(text, **targets))  # type: ignore[arg-type]
+
+
+def redact(text: str, **targets: tuple[str, ...] | list[str]) -> str:
+    """`text` with every mention of the targets replaced by REDACTED."""
+    spans = text_spans(text, **targets)  # type: ignore[arg-type]
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        if start < pos:  # overlapping mentions (a name inside an address)
+            if end > pos:
+                pos = end
+            continue
+        out.append(text[pos:start])
+        out.append(REDACTED)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def scrub_suppressed(session: Session, text: str | None) -> str | None:
+    """`text` without the suppressed emails, addresses on suppressed domains and suppressed
+    people's names: what storage calls on scraped free text (descriptions, event titles)."""
+    if not text:
+        return text
+    rows = session.exec(select(Suppression.kind, Suppression.value)).all()
+    if not rows:
+        return text
+    targets: dict[str, list[str]] = {"emails": [], "domains": [], "people": []}
+    field = {SuppressionKind.email: "emails", SuppressionKind.domain: "domains",
+             SuppressionKind.person: "people"}
+    for kind, value in rows:
+        targets[field[SuppressionKind(kind)]].append(value)
+    return redact(text, **targets)

@@ -61,6 +61,7 @@ from harvester.resolve import (
     upsert_contact,
     upsert_relation,
 )
+from harvester.suppression import scrub_suppressed
 from harvester.urls import host_of, is_http_url, registrable_domain
 
 COMMUNITY_EVIDENCE = "Meetup group with no owning organisation: community network"
@@ -193,7 +194,7 @@ def _group_org(session: Session, group: MeetupGroupFacts, *, cluster_id: str | N
     changed |= _set(org, "member_count", group.member_count)
     changed |= _set(org, "founded", group.founded)
     if group.description:
-        changed |= _set(org, "description", group.description[:4000])
+        changed |= _set(org, "description", scrub_suppressed(session, group.description[:4000]))
     if group.name and org.name in (group.urlname, urlname):
         changed |= _set(org, "name", group.name)
     org.last_seen = utcnow()
@@ -447,7 +448,8 @@ def _store_event(session: Session, event: MeetupEventFacts, group: Organisation,
             counts.add("hosts")
     now = utcnow()
     values = {
-        "group_id": group.id, "title": (event.title or event.key)[:500], "start": _aware(event.start),
+        "group_id": group.id, "title": scrub_suppressed(session, (event.title or event.key)[:500]),
+        "start": _aware(event.start),
         "end": _aware(event.end), "status": event.status, "event_type": event.event_type,
         "venue_name": venue.name.strip().strip(",") if venue and venue.name else None,
         "venue_address": venue.address if venue else None, "venue_city": venue.city if venue else None,
