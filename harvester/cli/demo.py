@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from harvester.cli.app import app, err, note, state
@@ -95,7 +96,8 @@ def _print_proposal(ctx: typer.Context, cluster: str, proposal) -> None:
                 contact = f"{who} ({c.contact.role or 'contact'})"
                 if c.contact.value != who:
                     contact += f" {c.contact.value}"
-        table.add_row(str(c.rank), c.name, c.sector, f"{c.score:.2f}", c.why, contact)
+        # Scraped text is shown as plain Text: rich would read "[...]" in a name as markup.
+        table.add_row(str(c.rank), Text(c.name), c.sector, f"{c.score:.2f}", Text(c.why), Text(contact))
     if not proposal.candidates:
         table.add_row("-", "no candidates yet", "", "", "", "")
     err.print(table)
