@@ -600,10 +600,10 @@ class _SampleGraph:
         p_cand = np.concatenate([dst[m_out], src[m_back], r[:, 1]])
         p_ptr = np.concatenate([src[m_out], dst[m_back], r[:, 0]])
         p_code = np.concatenate([code[m_out], code[m_back], np.full(len(r), REFERRAL_CODE, dtype=np.int64)])
-        # One row per (candidate, pointer): its strongest kind (ties: the earlier relation).
+        # One row per (candidate, pointer): its strongest kind (ties: the kind listed first).
         w = kind_w[p_code]
         key = p_cand * size + p_ptr
-        order = np.lexsort((-w, key))
+        order = np.lexsort((p_code, -w, key))
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[order][1:] != key[order][:-1]
         sel = order[first]

@@ -387,3 +387,17 @@ def test_weights_from_harvester_toml(tmp_path):
     with pytest.raises(BadInput, match="must be a number >= 0"):
         Weights.load(path)
     assert Weights.load(tmp_path / "absent.toml") == Weights()
+
+
+def test_long_explanations_name_three_kinds_and_count_the_rest(session):
+    g = Graph(session)
+    kinds = [RelationKind.funder, RelationKind.partner, RelationKind.sponsor, RelationKind.client,
+             RelationKind.links_to]
+    seeds = [f"Seed {i}" for i in range(len(kinds) + 1)]
+    g.seeds(*seeds)
+    g.org("Hub")
+    for seed, kind in zip(seeds, [*kinds, RelationKind.links_to], strict=True):
+        g.link(seed, "Hub", kind)
+    why = propose(session).candidates[0].why
+    assert why.startswith("linked as client from Seed 3; linked as funder from Seed 0; "
+                          "linked as partner from Seed 1; linked from 3 more included organisations")
