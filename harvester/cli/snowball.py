@@ -51,8 +51,8 @@ def propose(
     else:
         _table(proposal, shown)
         if not weak and proposal.weak:
-            note(ctx, f"{len(proposal.weak)} weak candidate(s) not shown (linked from fewer than 2 "
-                 "included organisations): add --weak to see them.")
+            note(ctx, f"{len(proposal.weak)} weak candidate(s) not shown (linked from fewer than "
+                 f"{weights.weak_threshold} included organisations): add --weak to see them.")
     sat = proposal.saturation
     note(ctx, f"Wave {proposal.wave}: {sat.message}.")
 
