@@ -109,15 +109,28 @@ def _score(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _sentence(text: str | None) -> str:
+    """First letter upper-cased, the rest untouched (Jinja's `capitalize` lowers the rest)."""
+    return (text[:1].upper() + text[1:]) if text else ""
+
+
+SECTOR_SOURCES = {"seed": "from the seed file", "rule": "guessed by the harvester's rules",
+                  "registry": "from a public register", "review": "set by a reviewer"}
+# Harvest-run counts shown first on the network page; the rest sit behind "all counts".
+HEADLINE_COUNTS = ("pages_fetched", "pages_failed", "new_organisations", "new_relations", "new_contacts")
+
+
 def make_templates() -> jinja2.Environment:
     """The Jinja2 environment: autoescaping always on, undefined names are errors."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
     env.filters["score"] = _score
+    env.filters["sentence"] = _sentence
     env.tests["http_url"] = lambda v: isinstance(v, str) and is_http_url(v)
     env.globals.update(link_rel=LINK_REL, version=__version__, csrf_field=csrf.FIELD_NAME,
-                       urlencode=urlencode, sector_label=sector_label)
+                       urlencode=urlencode, sector_label=sector_label,
+                       sector_sources=SECTOR_SOURCES, headline_counts=HEADLINE_COUNTS)
     return env
 
 
