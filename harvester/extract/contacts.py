@@ -29,11 +29,13 @@ import phonenumbers
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,8}"
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,24}"
 _EMAIL_FULL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
-_LOCAL_TAIL = re.compile(r"[A-Za-z0-9._%+'-]{1,64}$")
+_LOCAL_REVERSED = re.compile(r"[A-Za-z0-9._%+'-]{1,64}")
+_AT_CANDIDATE = re.compile(r"(?<=[A-Za-z0-9._%+'-])@(?=[A-Za-z0-9])")
 _GLUED_TLD = re.compile(r"(\.[a-z]{2,24})[A-Z][A-Za-z]{0,23}$")
-_DOMAIN_HEAD = re.compile(rf"^{_DOMAIN}(?![A-Za-z0-9-])")
-# How many '@' signs one page may have scanned: far above any real page, a ceiling for hostile ones.
-MAX_AT_SIGNS = 5000
+_DOMAIN_HEAD = re.compile(rf"{_DOMAIN}(?![A-Za-z0-9-])")
+# How many plausible '@' signs (a domain after them) one page may have read: far above any real
+# page, a ceiling for hostile ones.
+MAX_AT_SIGNS = 20_000
 
 _BRACKET_AT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]\s{0,3}", re.I)
 _BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}", re.I)
@@ -105,24 +107,32 @@ def deobfuscate(text: str) -> str:
 
 
 def emails_in_text(text: str) -> list[str]:
-    """Addresses written in text (after de-obfuscation), scanning only around '@' signs."""
+    """Addresses written in text (after de-obfuscation).
+
+    Only '@' signs between an address character and a letter or digit are looked at; for each,
+    the domain after it is checked first (cheap to fail), then the local part is read backwards.
+    Linear in the text, and at most MAX_AT_SIGNS plausible signs are examined per page.
+    """
     text = deobfuscate(text)
     found: list[str] = []
-    pos = text.find("@")
-    seen_at = 0
-    while pos != -1 and seen_at < MAX_AT_SIGNS:
-        seen_at += 1
-        local = _LOCAL_TAIL.search(text, max(0, pos - 64), pos)
-        if local is not None and local.end() == pos:
-            domain = _DOMAIN_HEAD.match(text[pos + 1: pos + 256])
-            if domain:
-                # Inline elements run together ("...gov.ukEmail the clerk"): a TLD that turns from
-                # lower to upper case ends at the turn.
-                host = _GLUED_TLD.sub(r"\1", domain.group(0))
-                email = _clean_email(f"{local.group(0).lstrip('.')}@{host}")
-                if email:
-                    found.append(email)
-        pos = text.find("@", pos + 1)
+    examined = 0
+    for at in _AT_CANDIDATE.finditer(text):
+        pos = at.start()
+        domain = _DOMAIN_HEAD.match(text, pos + 1, pos + 256)
+        if not domain:
+            continue
+        examined += 1
+        if examined > MAX_AT_SIGNS:
+            break
+        local = _LOCAL_REVERSED.match(text[max(pos - 64, 0):pos][::-1])
+        if not local:
+            continue
+        # Inline elements run together ("...gov.ukEmail the clerk"): a TLD that turns from
+        # lower to upper case ends at the turn.
+        host = _GLUED_TLD.sub(r"\1", domain.group(0))
+        email = _clean_email(f"{local.group(0)[::-1].lstrip('.')}@{host}")
+        if email:
+            found.append(email)
     return list(dict.fromkeys(found))
 
 
@@ -150,6 +160,7 @@ def clean_emails(candidates: Iterable[str]) -> list[str]:
 _PHONE = re.compile(
     r"(?<![\w+/=.-])(?:\+\s?44\s?(?:\(0\)\s?)?|0044\s?|\(?0)\d[\d \u00a0\u2009().-]{7,18}\d(?![\d/])")
 _SEPARATORS = re.compile(r"[^\d+]")
+MAX_PHONE_CANDIDATES = 3000  # distinct number-shaped runs read per page: far above any real page
 
 
 def uk_phone(raw: str) -> str | None:
@@ -180,8 +191,14 @@ def phone_from_tel(href: str) -> str | None:
 
 
 def phones_in_text(text: str) -> list[str]:
-    found = [uk_phone(m.group(0)) for m in _PHONE.finditer(text)]
-    return list(dict.fromkeys(p for p in found if p))
+    seen: dict[str, str | None] = {}  # raw run -> its number: repeats cost a look-up
+    for match in _PHONE.finditer(text):
+        raw = match.group(0)
+        if raw not in seen:
+            if len(seen) >= MAX_PHONE_CANDIDATES:
+                break
+            seen[raw] = uk_phone(raw)
+    return list(dict.fromkeys(p for p in seen.values() if p))
 
 
 # ---------------------------------------------------------------- postcodes

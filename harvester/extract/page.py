@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from harvester.extract import contacts, registry_numbers
 from harvester.extract.decode import decode_html
@@ -257,9 +258,7 @@ def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None
     text = _safe(lambda: decode_html(body or b"", headers), "")
     if not text.strip():
         return facts
-    # Attributes stay plain strings (class="a b" is "a b"): splitting them costs parse time for
-    # nothing, every reader here searches the whole value.
-    soup = _safe(lambda: BeautifulSoup(text, "lxml", multi_valued_attributes=None), None)
+    soup = _safe(lambda: _parse(text), None)
     if soup is None:
         return facts
     _safe(lambda: _extract(facts, soup), None)
@@ -304,6 +303,16 @@ class TagIndex:
     def first(self, name: str) -> Tag | None:
         found = self._by_name.get(name)
         return found[0] if found else None
+
+
+def _parse(text: str) -> BeautifulSoup:
+    """One parse with lxml. Attributes stay plain strings (class="a b" is "a b"): splitting them
+    costs time for nothing, every reader here searches the whole value. bs4's guesses about what
+    the input "looks like" (a URL, XML) are beside the point for fetched pages: silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
 
 
 def _meta(index: TagIndex, *names: str) -> str | None:

@@ -8,6 +8,7 @@ within a short window. All quantifiers are bounded so a hostile page cannot make
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The wording may be followed by "no.", "number", ":" and the like before the number itself.
 _GAP = (r"[\s:.#,()\-–]{0,6}(?:no\.?|number|num\.?|rhif|reg(?:istration)?\.?(?:\s{1,3}(?:no\.?|number))?)?"
@@ -38,15 +39,42 @@ _COMPANY = re.compile(
 _CIC = re.compile(r"(?<![\w])(?:C\.I\.C\.?|CIC|Community\s{1,3}Interest\s{1,3}Company)(?![\w])")
 
 
+# Numbers are found first (one linear scan), then the wording is looked for just before each one,
+# so the wording patterns only ever run on short windows however large and hostile the page.
+_DIGITS = re.compile(r"(?<![\w-])\d{6,8}(?:-\d{1,2})?(?![\w])")
+_PREFIXED = re.compile(r"(?<![\w])(?:[A-Za-z]{2}|NIC|nic)\s?\d{6}(?![\w])")
+_PREFIX_SET = frozenset(_PREFIXES.split("|")) | {"NIC"}
+_WINDOW = 110  # characters of wording looked at before a number
+MAX_CANDIDATES = 3000  # numbers looked at per page
+
+
+@lru_cache(maxsize=4)
+def _windows(text: str) -> tuple[str, ...]:
+    """For each number-shaped token, the text that ends with it (wording and all)."""
+    spans = [m.span() for m in _DIGITS.finditer(text)][:MAX_CANDIDATES]
+    spans += [m.span() for m in _PREFIXED.finditer(text)
+              if m.group(0)[:3].upper() in _PREFIX_SET or m.group(0)[:2].upper() in _PREFIX_SET
+              ][:MAX_CANDIDATES]
+    return tuple(text[max(0, start - _WINDOW): end] for start, end in sorted(spans))
+
+
+def _ending(pattern: re.Pattern[str], window: str) -> str | None:
+    """Group 1 of a match of `pattern` that ends exactly at the end of `window`."""
+    for match in pattern.finditer(window):
+        if match.end(1) == len(window):
+            return match.group(1)
+    return None
+
+
 def charity_numbers(text: str) -> list[str]:
     """Charity numbers, normalised: `1123456`, `1123456-1`, `SC012345`, `NIC123456`."""
     found: list[str] = []
-    for match in _CHARITY_SC.finditer(text):
-        found.append(match.group(1).replace(" ", "").upper())
-    for match in _CHARITY_NI.finditer(text):
-        found.append(match.group(1).replace(" ", "").upper())
-    for match in _CHARITY_EW.finditer(text):
-        found.append(match.group(1))
+    for window in _windows(text):
+        for pattern in (_CHARITY_SC, _CHARITY_NI, _CHARITY_EW):
+            number = _ending(pattern, window)
+            if number:
+                found.append(number.replace(" ", "").upper())
+                break
     return list(dict.fromkeys(found))
 
 
@@ -57,8 +85,11 @@ def company_numbers(text: str, exclude: list[str] | None = None) -> list[str]:
     """
     skip = set(exclude or ())
     found: list[str] = []
-    for match in _COMPANY.finditer(text):
-        raw = match.group(1).replace(" ", "").upper()
+    for window in _windows(text):
+        number = _ending(_COMPANY, window)
+        if not number:
+            continue
+        raw = number.replace(" ", "").upper()
         if raw in skip:
             continue
         if raw.isdigit():

@@ -1,0 +1,89 @@
+"""Hostile input: nothing raises, time stays bounded (no catastrophic regex backtracking)."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harvester.extract import contacts, registry_numbers
+from harvester.extract.decode import decode_html
+from harvester.extract.facts import PageFacts
+from harvester.extract.page import extract_page
+from harvester.extract.people import is_name, is_role
+
+FRAGMENTS = [
+    "<a href=", "<a href='mailto:", "<a href=\"tel:", "<div", "</div>", "<p>", "</p", "<!--", "-->",
+    "<script type='application/ld+json'>{\"@graph\": [", "</script>", "<h2>Partners</h2>", "<img alt='",
+    "<table><tr><td>", "&#64;", "&#x40;", "&amp;", "@", "@@@@@@@@", "[at]", "(dot)", " at ", " dot ",
+    "0117 496 0123", "+44", "0000000000000", "BS1 5TX", "CB8 8EEt", "charity no. ", "company number ",
+    "data-cfemail=\"", "/cdn-cgi/l/email-protection#", "itemscope itemtype='http://schema.org/NGO'",
+    "itemprop='name'", "Jo Bloggs", "Director", "\x00", "\ufffd", "\u00ad", "<base href='//x'>",
+    "<meta charset='", "utf-16", "<svg><a href='https://x.org'>", "https://", "www.", ".co.uk", "'", '"',
+    ">", "<", "=", "\n",
+]
+mangled_html = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=80).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_never_raise(body: bytes) -> None:
+    facts = extract_page("https://fuzz.example.org/", body, {"Content-Type": "text/html; charset=utf-8"})
+    assert isinstance(facts, PageFacts)
+    assert isinstance(decode_html(body), str)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mangled_html, st.sampled_from(["https://fuzz.example.org/", "https://a.org/partners/", "not a url",
+                                     ""]))
+def test_mangled_html_never_raises(html: str, url: str) -> None:
+    facts = extract_page(url, html.encode("utf-8", "surrogatepass"))
+    assert isinstance(facts, PageFacts)
+    assert all("@" in email for email in facts.emails)
+    assert all(phone.startswith("+44") for phone in facts.phones)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_text_extractors_never_raise(text: str) -> None:
+    contacts.emails_in_text(text)
+    contacts.phones_in_text(text)
+    contacts.postcodes_in_text(text)
+    contacts.email_from_mailto("mailto:" + text)
+    contacts.phone_from_tel("tel:" + text)
+    contacts.decode_cfemail(text)
+    registry_numbers.charity_numbers(text)
+    registry_numbers.company_numbers(text)
+    registry_numbers.is_cic(text, text)
+    is_name(text)
+    is_role(text)
+
+
+def test_deep_nesting_and_huge_attributes() -> None:
+    depth = 3000
+    body = ("<div>" * depth + "<p>Email jo@deep.org.uk</p>" + "</div>" * depth
+            + '<a href="https://x.org/' + "a" * 200_000 + '">x</a>' + "<img alt='" + "logo " * 50_000 + "'>")
+    facts = extract_page("https://deep.org.uk/", body.encode())
+    assert facts.emails == ["jo@deep.org.uk"]
+
+
+def test_five_megabyte_adversarial_page_in_bounded_time() -> None:
+    mb = 1_000_000
+    runs = [
+        "@" * (mb // 2), "a@" * (mb // 4), "9" * (mb // 2), "0 1 " * (mb // 8), "01234 " * (mb // 12),
+        "x [at] y (dot) " * (mb // 30), "a." * (mb // 4), "BS1 5T" * (mb // 12), "Jo Bloggs " * (mb // 20),
+        "registered charity no. " * (mb // 46), "company number " * (mb // 30), "©" * (mb // 10),
+        "email " + "a" * (mb // 4) + " at " + "b" * 1000,
+    ]
+    body = "<html><body>" + "".join(f"<p>{run}</p>" for run in runs) + "<div>" * 500 + "</div>" * 500
+    body += "<p>Real: hello@bounded.org.uk, 0117 496 0123, BS1 6WP</p></body></html>"
+    payload = body.encode()
+    assert len(payload) >= 5 * mb - 200_000
+    started = time.perf_counter()
+    facts = extract_page("https://bounded.org.uk/", payload)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, f"{elapsed:.1f} s for a 5 MB page"
+    assert "hello@bounded.org.uk" in facts.emails
+    assert facts.phones == ["+441174960123"]
+    assert "BS1 6WP" in facts.postcodes
