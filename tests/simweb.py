@@ -74,7 +74,7 @@ class Hit:
 
     host: str  # "127.0.0.1:PORT"
     path: str  # path with query string, as requested
-    time: float  # time.monotonic() when the request line was read
+    time: float  # time.monotonic() when the request's headers had been read
     status: int
     bytes: int  # body bytes sent
 
@@ -299,12 +299,13 @@ class _Server:
                 payload = b"" if method == "HEAD" or status == 304 else body
                 head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
                         f"Date: {formatdate(usegmt=True)}", "Server: simweb",
-                        f"Content-Length: {len(payload) if status != 304 else 0}"]
+                        f"Content-Length: {len(body) if status != 304 else 0}"]
                 head += [f"{k}: {v}" for k, v in extra]
                 if close:
                     head.append("Connection: close")
-                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
+                # logged before sending, so a client that has its answer always finds it in the log
                 self.log(host_index, target, started, status, len(payload))
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
                 await writer.drain()
                 if close:
                     return
@@ -347,20 +348,24 @@ def _serve_threads(server: _Server, ready) -> None:
         disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
         host_index = 0
 
-        def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+        def do_GET(self, method: str = "GET") -> None:  # noqa: N802 (stdlib name)
             started = time.monotonic()
             headers = {k.lower(): v for k, v in self.headers.items()}
             if server.opts.delay:
                 time.sleep(server.opts.delay)
-            status, extra, body = server.answer(self.host_index, "GET", self.path, headers)
-            payload = b"" if status == 304 else body
+            status, extra, body = server.answer(self.host_index, method, self.path, headers)
+            length = 0 if status == 304 else len(body)
+            payload = b"" if status == 304 or method == "HEAD" else body
             self.send_response(status)
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(length))
             for k, v in extra:
                 self.send_header(k, v)
             self.end_headers()
+            server.log(self.host_index, self.path, started, status, len(payload))  # before sending
             self.wfile.write(payload)
-            server.log(self.host_index, self.path, started, status, len(payload))
+
+        def do_HEAD(self) -> None:  # noqa: N802 (stdlib name)
+            self.do_GET("HEAD")
 
         def log_message(self, *args: object) -> None:
             pass
@@ -491,6 +496,12 @@ class SimWeb:
             host, path, t, status, size = line.split("\t")
             hits.append(Hit(host, path, float(t), int(status), int(size)))
         return hits
+
+    def times(self, host_index: int, path_prefix: str = "/") -> list[float]:
+        """Sorted arrival times of one host's requests (whose path starts with `path_prefix`):
+        the consecutive differences are the politeness intervals the host actually saw."""
+        host = self.host(host_index)
+        return sorted(h.time for h in self.requests() if h.host == host and h.path.startswith(path_prefix))
 
     def clear_log(self) -> None:
         """Start a fresh log (the server appends, so truncation is safe between phases)."""

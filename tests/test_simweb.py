@@ -75,6 +75,7 @@ def test_requests_are_logged_with_the_servers_monotonic_time(web, client):
         (web.host(1), "/about/", 200), (web.host(2), "/no-such-page", 404)]
     assert all(before <= h.time <= after for h in hits)
     assert hits[0].bytes == len(client.get(web.url(1, "/about/")).content)
+    assert len(web.times(1)) == 2 and web.times(2, "/about/") == []
 
 
 def test_etag_and_last_modified_give_304(web, client):
@@ -140,4 +141,7 @@ def test_both_backends_give_the_same_answers_and_honour_delay(backend):
         assert r.status_code == 200 and "0117 496" in r.text and r.headers["etag"]
         again = client.get(web.url(1, "/contact/"), headers={"If-None-Match": r.headers["etag"]})
         assert again.status_code == 304
-        assert [h.status for h in web.requests()] == [200, 304]
+        head = client.head(web.url(1, "/contact/"))
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(r.content))
+        assert [h.status for h in web.requests()] == [200, 304, 200]
