@@ -1,0 +1,106 @@
+"""Website extraction throughput on one core, against the parse floor measured in the same run.
+
+Pages: the real pages in ../shared/fixtures/orgsites/ (when present) and the authored pages in
+tests/fixtures/extract/. For each, in one process pinned to one CPU where the OS allows it:
+
+    lxml floor       lxml.html.document_fromstring(body)           (parse only, C)
+    bs4 parse        BeautifulSoup(text, "lxml")                    (the tree extraction walks)
+    extract          harvester.extract.page.extract_page(url, body) (everything, classification included)
+    extract (no classify)  the same with the classification hook switched off
+
+Prints pages/s for each and extract / floor (the issue's target: >= 0.5).
+
+    .venv/bin/python bench/bench_extract.py [--rounds 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_PAGES = ROOT.parent / "shared" / "fixtures" / "orgsites"
+OWN_PAGES = ROOT / "tests" / "fixtures" / "extract"
+
+
+def load_pages() -> list[tuple[str, bytes]]:
+    pages = []
+    for folder in (SHARED_PAGES, OWN_PAGES):
+        if folder.is_dir():
+            pages += [(f"https://{path.stem}.example.org/", path.read_bytes())
+                      for path in sorted(folder.glob("*.html"))]
+    if not pages:
+        sys.exit("no fixture pages found")
+    return pages
+
+
+def rate(pages: list[tuple[str, bytes]], work: Callable[[str, bytes], object], rounds: int) -> float:
+    """Best-of-`rounds` pages per second over the whole set (best: least disturbed by others)."""
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for url, body in pages:
+            work(url, body)
+        timings.append(time.perf_counter() - started)
+    return len(pages) / min(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the page set (default 5)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    import lxml.html
+    from bs4 import BeautifulSoup
+
+    from harvester.extract import page as page_module
+    from harvester.extract.decode import decode_html
+    from harvester.extract.page import extract_page
+
+    pages = load_pages()
+    extract_page(*pages[0])  # warm-up: imports, compiled patterns, phone metadata
+
+    floor = rate(pages, lambda url, body: lxml.html.document_fromstring(body), args.rounds)
+    bs4_parse = rate(pages, lambda url, body: BeautifulSoup(decode_html(body), "lxml",
+                                                            multi_valued_attributes=None), args.rounds)
+    extract = rate(pages, extract_page, args.rounds)
+    original = page_module._classify
+    page_module._classify = lambda facts, parts: None
+    try:
+        extract_no_classify = rate(pages, extract_page, args.rounds)
+    finally:
+        page_module._classify = original
+
+    megabytes = sum(len(body) for _, body in pages) / 1e6
+    figures = {
+        "pages": len(pages), "megabytes": round(megabytes, 2), "rounds": args.rounds,
+        "lxml_floor_pages_per_s": round(floor, 1), "bs4_parse_pages_per_s": round(bs4_parse, 1),
+        "extract_pages_per_s": round(extract, 1),
+        "extract_no_classify_pages_per_s": round(extract_no_classify, 1),
+        "extract_vs_floor": round(extract / floor, 3),
+        "extract_vs_bs4_parse": round(extract / bs4_parse, 3),
+        "median_page_kb": round(statistics.median(len(b) for _, b in pages) / 1000, 1),
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"{len(pages)} pages, {megabytes:.2f} MB, best of {args.rounds} rounds, one core")
+    for label, key in (("lxml parse (floor)", "lxml_floor_pages_per_s"),
+                       ("bs4+lxml parse", "bs4_parse_pages_per_s"), ("extract_page", "extract_pages_per_s"),
+                       ("extract_page, no classify", "extract_no_classify_pages_per_s")):
+        print(f"  {label:28} {figures[key]:8.1f} pages/s")
+    print(f"  extract / floor              {figures['extract_vs_floor']:8.3f}   (target >= 0.5)")
+    print(f"  extract / bs4 parse          {figures['extract_vs_bs4_parse']:8.3f}")
+
+
+if __name__ == "__main__":
+    main()
