@@ -308,10 +308,6 @@ def co_link_value(pointer_kinds: Iterable[str], kinds: dict[str, float]) -> floa
     return math.log2(1.0 + sum(kinds.get(k, 1.0) for k in pointer_kinds))
 
 
-def strongest_kind(kind_set: Iterable[str], kinds: dict[str, float]) -> str:
-    return max(sorted(kind_set), key=lambda k: kinds.get(k, 1.0))
-
-
 def balance_value(sector: str, areas: Iterable[str], sector_counts: dict[str, int],
                   area_counts: dict[str, int], n_included: int, targets: dict[str, float],
                   n_areas: int) -> tuple[float, float, str | None]:
@@ -496,11 +492,6 @@ _INCLUDED = [s.value for s in INCLUDED_STATUSES]
 _ELIGIBLE = {OrgStatus.discovered.value, OrgStatus.candidate.value}
 
 
-def _rows(session: Session, statement: Any) -> list[Any]:
-    """Plain rows through SQLAlchemy Core (no ORM objects): the fast path for large reads."""
-    return list(session.connection().execute(statement).all())
-
-
 def _fetch(session: Session, statement: Any) -> list[tuple[Any, ...]]:
     """Plain tuples straight from the DB-API cursor, for big reads of ints and strings.
 
@@ -524,11 +515,6 @@ def _fetch(session: Session, statement: Any) -> list[tuple[Any, ...]]:
 def _orgs(session: Session, where: Any) -> dict[int, _Org]:
     rows = _fetch(session, sa.select(*_ORG_COLUMNS).where(where).order_by(Organisation.id))
     return {r[0]: _Org(*r) for r in rows}
-
-
-def _in_chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 def _suppressions(session: Session) -> _Suppressions:
@@ -725,40 +711,48 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
 
     activity = _activity(session, list(pool), now - timedelta(days=weights.recent_days))
 
-    # Features of every candidate (cheap, mostly array look-ups); explanations only for those shown.
-    scored: list[tuple[float, str, int, dict[str, float], bool]] = []
-    w0, w1, w2, w3, w4, w5 = (getattr(weights, k) for k in Weights.FEATURES)
+    # Features of every candidate as arrays over the pool (by id); explanations only for those shown.
     chosen = _best_contacts(session, set(pool), suppressed)
-    co_sum, n_ptrs, n_comm, referred = (graph.co_sum.tolist(), graph.n_ptrs.tolist(), graph.n_comm.tolist(),
-                                        graph.referred.tolist())
+    ids_list = list(pool)
+    orgs = list(pool.values())
+    ids = np.array(ids_list, dtype=np.int64)
     sector_gaps = {sec: balance_value(sec, (), sector_counts, area_counts, n_inc, targets, n_areas)[0]
-                   for sec in {o.sector for o in pool.values()}}
+                   for sec in {o.sector for o in orgs}}
     area_gaps = {a: balance_value("", (a,), sector_counts, area_counts, n_inc, targets, n_areas)[0]
                  for a in area_labels}
     inside_cache: dict[tuple[Any, ...], bool | None] = {}
-    for oid, org in pool.items():
-        f_co = math.log2(1.0 + co_sum[oid])
-        f_bridge = math.log2(n_comm[oid]) if n_comm[oid] > 1 else 0.0
-        f_balance = sector_gaps[org.sector] + max((area_gaps.get(a, 0.0) for a in areas.get(oid, ())),
-                                                  default=0.0)
-        inside = _inside_cached(org, scope or clusters.get(org.cluster_id or ""), inside_cache)
-        act = activity.get(oid)
-        held = chosen.get(oid)
-        f_contact = held[0] if held else 0.0
-        values = (round(f_co, SCORE_PLACES), round(f_bridge, SCORE_PLACES), round(f_balance, SCORE_PLACES),
-                  1.0 if inside else 0.5 if inside is None else 0.0,
-                  round(activity_value(act[0], act[1]), SCORE_PLACES) if act else 0.0, f_contact)
-        score = round(w0 * values[0] + w1 * values[1] + w2 * values[2] + w3 * values[3] + w4 * values[4]
-                      + w5 * values[5], SCORE_PLACES)
-        weak = n_ptrs[oid] < weights.weak_threshold and not referred[oid]
-        scored.append((-score, org.name.casefold(), oid, dict(zip(Weights.FEATURES, values, strict=True)),
-                       weak))
-    scored.sort(key=lambda t: t[:3])
-    strong_rows = [t for t in scored if not t[4]]
-    weak_rows = [t for t in scored if t[4]]
-    ranks = {t[2]: i for i, t in enumerate(strong_rows + weak_rows, start=1)}
+    locality = {True: 1.0, None: 0.5, False: 0.0}
+    n_comm = graph.n_comm[ids]
+    columns = [
+        np.log2(1.0 + graph.co_sum[ids]),
+        np.where(n_comm > 1, np.log2(np.maximum(n_comm, 1)), 0.0),
+        np.array([sector_gaps[o.sector] + max((area_gaps.get(a, 0.0) for a in areas.get(o.id, ())),
+                                              default=0.0) for o in orgs], dtype=float),
+        np.array([locality[_inside_cached(o, scope or clusters.get(o.cluster_id or ""), inside_cache)]
+                  for o in orgs], dtype=float),
+        np.array([activity_value(*activity[i][:2]) if i in activity else 0.0 for i in ids_list], dtype=float),
+        np.array([chosen[i][0] if i in chosen else 0.0 for i in ids_list], dtype=float),
+    ]
+    features_arr = np.round(np.column_stack(columns), SCORE_PLACES) if ids_list else np.zeros((0, 6))
+    w_vec = np.array([getattr(weights, k) for k in Weights.FEATURES], dtype=float)
+    scores = np.round(features_arr @ w_vec, SCORE_PLACES)
+    weak_arr = (graph.n_ptrs[ids] < weights.weak_threshold) & ~graph.referred[ids]
+    names = [o.name.casefold() for o in orgs]
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    order = np.lexsort((ids, name_rank, -scores)).tolist()  # score, then name, then id
+    weak_list = weak_arr.tolist()
+
+    def row(i: int) -> tuple[float, str, int, dict[str, float], bool]:
+        feats = dict(zip(Weights.FEATURES, features_arr[i].tolist(), strict=True))
+        return (-float(scores[i]), names[i], ids_list[i], feats, weak_list[i])
+
+    strong_idx = [i for i in order if not weak_list[i]]
+    weak_idx = [i for i in order if weak_list[i]]
+    ranks = {ids_list[i]: r for r, i in enumerate(strong_idx + weak_idx, start=1)}
     if top is not None:
-        strong_rows, weak_rows = strong_rows[:top], weak_rows[:top]
+        strong_idx, weak_idx = strong_idx[:top], weak_idx[:top]
+    strong_rows, weak_rows = [row(i) for i in strong_idx], [row(i) for i in weak_idx]
     shown_pointers, shown_touched = graph.details([t[2] for t in strong_rows + weak_rows])
 
     def build(row: tuple[float, str, int, dict[str, float], bool]) -> Candidate:
@@ -836,7 +830,7 @@ def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str
 def _domain_areas(session: Session, ids: set[int]) -> dict[int, set[str]]:
     """Organisation -> its domain areas (score > 0), for the organisations in `ids`."""
     out: dict[int, set[str]] = defaultdict(set)
-    for oid, area in _rows(session, sa.select(OrganisationDomainArea.organisation_id,
+    for oid, area in _fetch(session, sa.select(OrganisationDomainArea.organisation_id,
                                               OrganisationDomainArea.domain_area_id).where(
             OrganisationDomainArea.score > 0).order_by(OrganisationDomainArea.id)):
         if oid in ids:
