@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import html
+import importlib.util
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -107,6 +109,30 @@ def test_build_is_reproducible_and_committed_archive_is_current(tmp_path):
     # compared uncompressed: another zlib (or OS) may compress the same records to other bytes
     assert gzip.decompress(first.read_bytes()) == gzip.decompress(SAMPLE_WARC.read_bytes()), (
         "sample.warc.gz is older than site/: run python -m harvester.demo.build_sample")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_pages_seeds_and_truth_are_what_the_authoring_spec_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # gen.py adds its folder for spec/meetup/truth
+    for name in ("spec", "meetup", "truth"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    spec = importlib.util.spec_from_file_location("demo_authoring_gen", SITE_DIR / "_authoring" / "gen.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    gen.main(tmp_path)
+    for name in ("spec", "meetup", "truth"):
+        sys.modules.pop(name, None)
+    written = tree(tmp_path / "harvester/demo/site")
+    committed = {k: v for k, v in tree(SITE_DIR).items()
+                 if not k.startswith("_authoring/") and k != "README.md"}
+    assert written.keys() == committed.keys()
+    assert [k for k in written if written[k] != committed[k]] == []
+    assert (tmp_path / "tests/fixtures/demo_truth.yaml").read_bytes() == TRUTH_FILE.read_bytes()
+    assert tree(tmp_path / "harvester/demo/seeds") == tree(SAMPLE_SEEDS[0].parent)
 
 
 def test_file_names_map_to_urls():

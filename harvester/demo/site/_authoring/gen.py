@@ -619,23 +619,25 @@ class Site:
             )
 
 
-def main() -> None:
-    if SITE.exists():
-        for child in SITE.iterdir():
+def main(repo: Path = REPO) -> None:
+    """Write the host folders under `repo`/harvester/demo/site, the seed files and the truth file."""
+    site = repo / "harvester/demo/site"
+    if site.exists():
+        for child in site.iterdir():
             if child.is_dir() and not child.name.startswith("_"):  # host folders only, never this one
                 shutil.rmtree(child)
-    SITE.mkdir(parents=True, exist_ok=True)
+    site.mkdir(parents=True, exist_ok=True)
     sites = []
     for org in ORGS:
         org.setdefault("social", [])
         s = Site(org)
         s.build()
-        s.write(SITE)
+        s.write(site)
         sites.append(s)
-    write_meetup(SITE)
+    write_meetup(site)
     import truth
 
-    truth.write_all(REPO, sites, GROUPS)
+    truth.write_all(repo, sites, GROUPS)
 
 
 if __name__ == "__main__":
