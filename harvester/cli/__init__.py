@@ -18,6 +18,7 @@ from harvester.cli import demo  # noqa: F401  demo  # isort: skip
 from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
 from harvester.cli import inspect  # noqa: F401  inspect  # isort: skip
 from harvester.cli import serve  # noqa: F401  serve  # isort: skip
+from harvester.cli import privacy  # noqa: F401  forget, suppress, subject-access, prune, explain  # isort: skip
 
 
 def main() -> None:
