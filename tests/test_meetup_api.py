@@ -337,3 +337,18 @@ async def test_harvest_api_end_to_end(httpx_mock: HTTPXMock, engine: Any,
         assert TOKEN not in everything
     engine.dispose()
     assert TOKEN.encode() not in Path(engine.url.database).read_bytes()  # stored nowhere in the file
+
+
+@pytest.mark.anyio
+async def test_an_async_callable_can_stand_in_for_the_client() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def post(url: str, *, json: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        sent.append({"url": url, "headers": headers, "json": json})
+        return httpx.Response(200, json=page(["bristol-js"], has_next=False, cursor=None))
+
+    fake = FakeTime()
+    api = MeetupApi(TOKEN, client=post, clock=fake.clock, sleep=fake.sleep)
+    facts = await api.search_groups("tech", 51.45, -2.59, 10)
+    assert [g.urlname for g in facts.groups] == ["bristol-js"]
+    assert sent[0]["url"] == GQL_EXT_URL and sent[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"

@@ -14,8 +14,9 @@ Politeness and safety:
 - the token travels only in the Authorization header of the request: it is never logged, never
   part of a source URL, and never stored (source URLs come from `sources.api_url`).
 
-Any `httpx.AsyncClient` (or a compatible object with `async post(url, json=, headers=)`) can be
-passed in, so the crawler can share its transport (WARC capture strips Authorization).
+Any `httpx.AsyncClient` (or an object with `async post(url, json=, headers=)`, or such an async
+callable itself) can be passed in, so the crawler can share its transport (WARC capture strips
+Authorization).
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ class MeetupApi:
     """A gql-ext client with cursor pagination, a request budget and 429 handling.
 
     :param token: the OAuth bearer token of a Meetup Pro account.
-    :param client: an httpx.AsyncClient (or compatible) to send through; one is made otherwise.
+    :param client: an httpx.AsyncClient (or compatible), or an async callable
+        `(url, json=, headers=) -> httpx.Response`, to send through; one is made otherwise.
     :param requests_per_minute: the self-imposed budget (setting `meetup_requests_per_minute`).
     :param retries: attempts per request for 429 / 5xx / transport errors.
     :param max_retry_wait: longest Retry-After honoured, in seconds.
@@ -243,7 +245,8 @@ class MeetupApi:
         self.requests += 1
         log.debug("Meetup API query %s variables=%s", name, body.get("variables"))
         try:
-            response = await self._client.post(self.endpoint, json=body, headers=self._headers())
+            post = getattr(self._client, "post", None) or self._client  # a client, or an async callable
+            response = await post(self.endpoint, json=body, headers=self._headers())
         except httpx.TransportError as exc:
             raise _Retryable(0, None) from exc
         if response.status_code in RETRYABLE_STATUS:
