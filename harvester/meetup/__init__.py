@@ -26,6 +26,7 @@ FOLLOW_GROUPS_PER_SEARCH = 15
 
 async def harvest_api(engine: Any, *, token: str, run_id: int | None, cluster_id: str | None = None,
                       requests_per_minute: int = 30, client: Any = None, follow_groups: bool = True,
+                      user_agent: str | None = None,
                       clock: Callable[[], float] | None = None,
                       sleep: Callable[[float], Awaitable[Any]] | None = None) -> dict[str, int]:
     """API mode: every cluster's (or `cluster_id`'s) Meetup sources through gql-ext, stored.
@@ -51,7 +52,8 @@ async def harvest_api(engine: Any, *, token: str, run_id: int | None, cluster_id
                          if j.kind.startswith("api_")]) for c in s.exec(stmt).all()]
     totals: dict[str, int] = {"meetup_errors": 0}
     extra: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-    async with MeetupApi(token, client=client, requests_per_minute=requests_per_minute, **extra) as api:
+    async with MeetupApi(token, client=client, requests_per_minute=requests_per_minute,
+                         user_agent=user_agent, **extra) as api:
         for cid, jobs in plans:
             done: set[str] = {j.urlname for j in jobs if j.urlname}
             queue = list(jobs)
