@@ -14,7 +14,11 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import tldextract
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+# Government second-level names missing from the Public Suffix List: each body under them is its
+# own organisation (cadw.gov.wales, sgrintaf.gov.wales), as under gov.uk.
+EXTRA_SUFFIXES = ("gov.wales", "llyw.cymru")
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True,
+                                 extra_suffixes=EXTRA_SUFFIXES)
 
 # Query parameters that identify a visit, not a page: dropped so one page has one URL.
 TRACKING_PARAMS = frozenset({
@@ -59,6 +63,9 @@ def _registrable(host: str) -> str | None:
         domain = ext.top_domain_under_public_suffix
     else:  # pragma: no cover - older tldextract
         domain = ext.registered_domain
+    if domain and ext.domain == "www":
+        # www.gov.scot, www.gov.wales: a government that lives on the suffix itself.
+        return ext.suffix.lower()
     if domain:
         return domain.lower()
     return host  # IP address or a name with no public suffix: the host is the site

@@ -15,6 +15,13 @@ from harvester.urls import host_of, normalise_url, registrable_domain
     ("https://alice.github.io/x", "alice.github.io"),
     ("http://127.0.0.1:8001/about", "127.0.0.1:8001"),
     ("www.s4c.cymru", "s4c.cymru"),
+    ("https://www.sgrintaf.gov.wales/", "sgrintaf.gov.wales"),
+    ("https://cadw.gov.wales/", "cadw.gov.wales"),
+    ("https://www.gov.wales/", "gov.wales"),
+    ("https://gov.wales/", "gov.wales"),
+    ("https://www.gov.scot/", "gov.scot"),
+    ("https://www.llyw.cymru/", "llyw.cymru"),
+    ("https://www.bristol.gov.uk/", "bristol.gov.uk"),
 ])
 def test_registrable_domain(url, expected):
     assert registrable_domain(url) == expected
