@@ -54,6 +54,11 @@ log = logging.getLogger("harvester.crawl")
 MEETUP_SOURCES = ("meetup", "meetup_event")
 # Tasks in flight per global request slot (see `_crawl`).
 TASKS_PER_SLOT = 4
+# Worker mode (harvester.workers): hosts claimed per turn, seconds between polls when idle, and
+# seconds between refreshes of the claims' timestamps.
+CLAIM_BATCH = 4
+WORKER_POLL = 0.1
+CLAIM_REFRESH = 30.0
 
 
 @dataclass
@@ -135,6 +140,15 @@ class HostQueues:
     def __len__(self) -> int:
         return sum(len(q) for q in self._queues.values())
 
+    def has(self, host: str) -> bool:
+        return bool(self._queues.get(host))
+
+    def drop(self, host: str) -> list[int]:
+        """Forget the host's queued page ids (worker mode: the host goes back to the pool)."""
+        q = self._queues.get(host) or []
+        self._queues[host] = []
+        return [page_id for _, _, page_id in q]
+
     def hosts_waiting(self) -> int:
         return sum(1 for q in self._queues.values() if q)
 
@@ -148,7 +162,8 @@ class Harvest:
         self.config = config
         self.options = options
         self.progress = progress or Progress()
-        self.frontier = Frontier(max_pages=config.max_pages, max_depth=config.depth)
+        self.frontier = Frontier(max_pages=config.max_pages, max_depth=config.depth,
+                                 concurrent=options.worker is not None)
         self.counts: Counter = Counter()
         self.touched: set[int] = set()
         self.queues = HostQueues()
@@ -158,6 +173,10 @@ class Harvest:
         self.run_id: int | None = None
         self._client_factory = client_factory
         self._stop: asyncio.Event | None = None  # created inside the event loop
+        # Worker mode: hosts this worker has claimed -> pages taken from each under the claim.
+        self.claimed: dict[str, int] = {}
+        self._in_flight_ids: set[int] = set()
+        self._last_refresh = 0.0
 
     # ------------------------------------------------------------ public
 
@@ -204,6 +223,10 @@ class Harvest:
 
     def _end_run(self, status: RunStatus, error: str | None) -> None:
         with Session(self.engine) as s:
+            if self.options.worker:
+                from harvester.workers import release_all
+
+                release_all(s, self.options.worker)
             if status is not RunStatus.completed:
                 reset_interrupted(s)
             run = s.get(HarvestRun, self.run_id)
@@ -226,6 +249,10 @@ class Harvest:
         from harvester.frontier import requeue_due
 
         with Session(self.engine, expire_on_commit=False) as s:
+            if self.options.worker:
+                from harvester.workers import plan_serially
+
+                plan_serially(s)
             if self.options.cluster and s.get(Cluster, self.options.cluster) is None:
                 from harvester.errors import BadInput
 
@@ -246,7 +273,8 @@ class Harvest:
                 self._plan_meetup(s)
             s.commit()
             self.frontier.drain_added()
-            self._load_queue(s)
+            if not self.options.worker:  # workers load the pages of the hosts they claim
+                self._load_queue(s)
 
     def _plan_meetup(self, s: Session) -> None:
         from harvester.meetup.sources import jobs_for_cluster
@@ -304,6 +332,8 @@ class Harvest:
         async with self._make_client() as client:
             try:
                 while not self._stop.is_set():
+                    if self.options.worker:
+                        self._worker_turn()
                     while len(tasks) < limit:
                         nxt = self.queues.pop_for(lambda h: self.in_flight[h] >= per_host)
                         if nxt is None:
@@ -317,6 +347,9 @@ class Harvest:
                     self.progress.queued = len(self.queues)
                     self.progress.changed()
                     if not tasks:
+                        if self.options.worker and not self._worker_finished():
+                            await asyncio.sleep(WORKER_POLL)
+                            continue
                         break
                     wake.clear()
                     waiter = asyncio.create_task(wake.wait())
@@ -336,6 +369,9 @@ class Harvest:
     async def _one(self, client: Any, host: str, page_id: int) -> None:
         loop = asyncio.get_running_loop()
         url, etag, modified = self.targets.pop(page_id)
+        self._in_flight_ids.add(page_id)
+        if host in self.claimed:
+            self.claimed[host] += 1
         try:
             try:
                 result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
@@ -349,11 +385,20 @@ class Harvest:
             added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
             self._push(added)
         finally:
+            self._in_flight_ids.discard(page_id)
             self.in_flight[host] -= 1
             self.progress.done += 1
             self.progress.changed()
 
     def _store_safely(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int]]:
+        # Workers on PostgreSQL may deadlock on two pages queueing the same links: try again.
+        for _ in range(2 if self.options.worker else 0):
+            try:
+                return self._store(page_id, result)
+            except sa.exc.DBAPIError:
+                log.warning("page %s: database conflict with another worker, retrying", page_id)
+                self.frontier.drain_added()
+                self.frontier.forget_counts()
         try:
             return self._store(page_id, result)
         except Exception:  # noqa: BLE001 - one bad page must never end the harvest
@@ -377,6 +422,8 @@ class Harvest:
         now = utcnow()
         with Session(self.engine, expire_on_commit=False) as s:
             page = s.get(Page, page_id)
+            seen_before = page.state in (PageState.fetched, PageState.not_modified)
+            previous_hash = page.content_hash
             page.fetched_at = now
             page.run_id = self.run_id
             page.next_visit_at = now + timedelta(days=self.config.revisit_days)
@@ -394,6 +441,8 @@ class Harvest:
                 page.state = PageState.failed
                 self.counts["pages_failed"] += 1
                 self.progress.errors += 1
+                if seen_before and result.status in (404, 410):
+                    self.counts["pages_vanished"] += 1  # there last time, gone now
             else:
                 page.state = PageState.fetched
                 self.counts["pages_fetched"] += 1
@@ -413,9 +462,23 @@ class Harvest:
                 else:
                     self.counts["pages_changed"] += 1
                     self._extract_and_store(s, page, result)
+                    if previous_hash is not None:
+                        self._count_revisit_changes(s, page, now)
             s.add(page)
             s.commit()
         return self.frontier.drain_added()
+
+    def _count_revisit_changes(self, s: Session, page: Page, now: Any) -> None:
+        """A page seen before has changed: count it, and the contacts read from it before that it
+        no longer shows (kept, with their last_seen, for the researcher to judge)."""
+        from harvester.models import Contact
+
+        self.counts["pages_updated"] += 1
+        s.flush()
+        gone = s.exec(select(sa.func.count()).select_from(Contact).where(
+            Contact.source_url == page.url, Contact.last_seen < now)).one()
+        if gone:
+            self.counts["contacts_removed"] += gone
 
     def _extract_and_store(self, s: Session, page: Page, result: FetchResult) -> None:
         ctype = (result.content_type or "").lower()
@@ -436,7 +499,8 @@ class Harvest:
         facts = extract_page(result.final_url or page.url, result.body, result.headers)
         if page.organisation_id is None:
             page.organisation_id = self._org_for_site(s, page.url)
-        counts = store_page_facts(s, page, facts, run_id=self.run_id)
+        # Sector and domain areas are recomputed once per organisation after the crawl.
+        counts = store_page_facts(s, page, facts, run_id=self.run_id, recompute=False)
         self.counts.update({k: v for k, v in counts.items() if isinstance(v, int)})
         if page.organisation_id is not None:
             self.touched.add(page.organisation_id)
@@ -499,12 +563,69 @@ class Harvest:
     def _push(self, added: list[tuple[str, float, int, int, str]]) -> None:
         """Pages queued by a store go into the host queues (on the event-loop thread)."""
         for host, priority, depth, page_id, url in added:
+            if self.options.worker and host not in self.claimed:
+                continue  # another worker (or a later claim) fetches it
             if not self.options.web and not self._is_meetup_host(host):
                 continue
             if not self.options.meetup and self._is_meetup_host(host):
                 continue
             self.targets[page_id] = (url, None, None)
             self.queues.push(host, priority, depth, page_id)
+
+    # ------------------------------------------------------------ worker mode
+
+    def _host_filter(self) -> Any:
+        col = Page.__table__.c.host
+        meetup = sa.or_(col == "meetup.com", col.like("%.meetup.com"))
+        if not self.options.web:
+            return meetup
+        if not self.options.meetup:
+            return ~meetup
+        return None
+
+    def _worker_turn(self) -> None:
+        """Give back hosts that are done or over their lease, keep the claims fresh, claim more
+        hosts while below `concurrency` of them, and queue their pages (harvester.workers)."""
+        import time
+
+        from harvester import workers
+
+        name = self.options.worker
+        with Session(self.engine) as s:
+            done = [h for h, n in self.claimed.items() if not self.in_flight[h]
+                    and (not self.queues.has(h) or n >= workers.LEASE_PAGES)]
+            for host in done:
+                for page_id in self.queues.drop(host):
+                    self.targets.pop(page_id, None)
+                del self.claimed[host]
+            if done:
+                # The next claimer waits out this host's delay (politeness across workers).
+                workers.release_hosts(s, name, done,
+                                      next_request_at=utcnow() + timedelta(seconds=self.config.delay))
+            if self.claimed and time.monotonic() - self._last_refresh > CLAIM_REFRESH:
+                workers.refresh_claims(s, name, self.claimed)
+                self._last_refresh = time.monotonic()
+            want = min(CLAIM_BATCH, max(1, self.config.concurrency) - len(self.claimed))
+            if want <= 0:
+                return
+            workers.register_hosts(s)
+            new = workers.claim_hosts(s, name, limit=want, host_filter=self._host_filter())
+            for host in new:
+                self.claimed[host] = 0
+            for page_id, host, priority, depth, url, etag, modified in workers.queued_pages(s, new):
+                if page_id in self.targets or page_id in self._in_flight_ids:
+                    continue
+                self.targets[page_id] = (url, etag, modified)
+                self.queues.push(host, priority, depth, page_id)
+
+    def _worker_finished(self) -> bool:
+        """No work in hand and no queued page left for any worker."""
+        if self.claimed or len(self.queues):
+            return False
+        from harvester.workers import queued_total
+
+        with Session(self.engine) as s:
+            return queued_total(s, self._host_filter()) == 0
 
     # ------------------------------------------------------------ after the crawl
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from harvester.models import INCLUDED_STATUSES, Organisation, Page, PageState, utcnow
@@ -70,8 +71,12 @@ def site_key(url: str) -> str:
 class Frontier:
     """Queue operations over the `page` table, with per-site counts cached for the run."""
 
-    def __init__(self, *, max_pages: int, max_depth: int, profile_pages: int = PROFILE_PAGES):
+    def __init__(self, *, max_pages: int, max_depth: int, profile_pages: int = PROFILE_PAGES,
+                 concurrent: bool = False):
         self.max_pages = max_pages
+        # Several workers may queue the same URL at once: insert under a savepoint and treat a
+        # unique-key conflict as "known already".
+        self.concurrent = concurrent
         self.max_depth = max_depth
         self.profile_pages = profile_pages
         self._site_counts: dict[str, int] = {}
@@ -122,8 +127,16 @@ class Frontier:
         page = Page(url=norm, host=host_of(norm), site=site, source=source, depth=depth,
                     organisation_id=organisation_id, cluster_id=cluster_id,
                     priority=page_priority(norm, depth), state=PageState.queued, run_id=run_id)
-        session.add(page)
-        session.flush()
+        if self.concurrent:
+            try:
+                with session.begin_nested():
+                    session.add(page)
+                    session.flush()
+            except IntegrityError:
+                return None
+        else:
+            session.add(page)
+            session.flush()
         self._site_counts[site] = self.site_count(session, site) + 1
         self.added.append((page.host, page.priority, page.depth, page.id, page.url))
         return page

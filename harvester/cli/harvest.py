@@ -90,6 +90,9 @@ def harvest(
     no_profiles: Annotated[bool, typer.Option(
         "--no-profiles", help="Do not fetch the homepage and contact page of organisations that "
         "seeds link to (candidates then have no contacts).")] = False,
+    worker: Annotated[bool, typer.Option(
+        "--worker", help="Share the frontier with other `harvest --worker` processes on one "
+        "PostgreSQL database (each claims whole hosts). On SQLite: an ordinary harvest.")] = False,
 ) -> None:
     """Crawl the websites and Meetup sources of seed and accepted organisations.
 
@@ -105,8 +108,11 @@ def harvest(
     options = HarvestOptions(cluster=cluster, replay=replay, archive=archive,
                              allow_private=allow_private, web=not meetup_only, meetup=not no_meetup,
                              refresh=refresh, profile_candidates=not no_profiles)
-    summary = run_harvest(ctx, options, max_pages=max_pages, depth=depth, concurrency=concurrency,
-                          delay=delay)
+    from harvester.workers import harvest_guard
+
+    with harvest_guard(state(ctx).engine(), worker, lambda m: note(ctx, m)) as options.worker:
+        summary = run_harvest(ctx, options, max_pages=max_pages, depth=depth, concurrency=concurrency,
+                              delay=delay)
     print_summary(ctx, summary)
     if summary.status == "interrupted":
         note(ctx, "Stopped. Run `harvester harvest` again to resume where it stopped.")

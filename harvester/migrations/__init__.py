@@ -1,0 +1,1 @@
+"""Alembic migrations of the harvester schema (run through `harvester.migrate`, no alembic.ini)."""
