@@ -204,3 +204,19 @@ def test_broken_input_never_raises(body: bytes) -> None:
 @settings(max_examples=150, deadline=None)
 def test_any_bytes_never_raise(body: bytes) -> None:
     parse_meetup_page("https://www.meetup.com/g/events/", body, {"content-type": "text/html"})
+
+
+def test_find_page_events_with_inline_venue_and_root_query() -> None:
+    url = "https://www.meetup.com/find/?keywords=games&location=gb--Bristol&source=EVENTS"
+    facts = page("find-page-events.html", url)
+    assert facts.source_kind == "next-data" and facts.total_count == 2
+    by_key = {e.key: e for e in facts.events}
+    assert set(by_key) == {"320000001", "320000002"}
+    night = by_key["320000001"]
+    assert night.url == "https://www.meetup.com/bristol-board-gamers/events/320000001/"
+    assert night.start == "2026-12-04T19:00:00+00:00"  # `[Europe/London]` suffix cut
+    assert night.rsvp_count == 23 and night.group_urlname == "bristol-board-gamers"
+    assert [(v.name, v.postcode) for v in night.venues] == [("Chance & Counters", "BS1 5BS")]  # inline venue
+    assert by_key["320000002"].rsvp_count == 41  # `rsvps({...})` matched by prefix
+    assert {(g.urlname, g.city) for g in facts.groups} == {("bristol-board-gamers", "Bristol"),
+                                                          ("bath-game-devs", "Bath")}
