@@ -447,3 +447,14 @@ def test_every_json_view_is_valid_json(client, ids):
         resp = client.get(url)
         assert resp.status_code == 200 and resp.headers["content-type"] == "application/json", url
         json.loads(resp.text)
+
+
+def test_an_unexpected_error_still_carries_the_security_headers(engine, ids, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("harvester.review.views.propose", broken)
+    with TestClient(create_app(engine), raise_server_exceptions=False) as c:
+        resp = c.get("/queue/bristol")
+    assert resp.status_code == 500 and "harvester serve" in resp.text and "boom" not in resp.text
+    assert resp.headers["content-security-policy"] == CSP

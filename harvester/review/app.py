@@ -56,6 +56,8 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
 }
 LINK_REL = "noopener noreferrer nofollow"
+INTERNAL_ERROR = ("Something went wrong on the review page. The terminal running `harvester serve` shows "
+                  "the details; please report them.\n")
 
 
 class SecurityMiddleware:
@@ -78,8 +80,12 @@ class SecurityMiddleware:
             token = csrf.new_token()
         scope.setdefault("state", {})["csrf_token"] = token
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
@@ -91,7 +97,16 @@ class SecurityMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # An unexpected error: answer here, with the headers, before Starlette's bare 500
+            # (which sits outside this middleware); the error is re-raised to be logged.
+            if not started:
+                await send_with_headers({"type": "http.response.start", "status": 500,
+                                         "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send_with_headers({"type": "http.response.body", "body": INTERNAL_ERROR.encode()})
+            raise
 
 
 # ---------------------------------------------------------------- templates
