@@ -10,11 +10,13 @@ What each kind erases (organisation-level facts stay: names, sector, relations, 
 - email E: the email contact(s); when the address carries a person's name, that person's other
   contacts everywhere too (as for --person); the address and the name in fact values,
   descriptions, notes, Meetup event titles and decision notes; referral names; page rows whose
-  URL holds the address. Suppressions: the email, and the person's name when known.
+  URL holds the address. Suppressions: the email, the person's other addresses, and the
+  person's name when known.
 - person NAME [--org ORG]: contacts whose person (name or person contact) matches person_key, at
   ORG only when given, plus addresses derived from the name (jane.doe@, jdoe@, j.doe@, jane@) with
   no name attached at the organisations where the person appears; the name in the same free-text
-  places. Suppression: the person (everywhere: a do-not-contact request is not per organisation).
+  places. Suppressions: the person (everywhere: a do-not-contact request is not per
+  organisation) and each of their addresses erased (one shown without the name comes back else).
 - domain D: an email domain / a person's domain of work: every email on D or a subdomain, and
   every contact of the organisation whose website is D (resolve refuses them all once D is
   suppressed); addresses on D in free text. Suppression: the domain.
@@ -289,8 +291,11 @@ def forget(session: Session, subject: Subject, *, reason: str | None = None) -> 
     session.flush()
 
     _add_suppression(session, report, subject.kind, subject.value, reason)
-    if subject.kind is SuppressionKind.email:
-        for who in report.targets.people:  # the address's owner, named on the same page
+    if subject.kind is not SuppressionKind.domain:
+        # Their addresses (one may carry no name on the page) and, for an email, its owner.
+        for email in report.targets.emails:
+            _add_suppression(session, report, SuppressionKind.email, email, reason)
+        for who in report.targets.people if subject.kind is SuppressionKind.email else ():
             _add_suppression(session, report, SuppressionKind.person, who, reason)
     return report
 
