@@ -191,6 +191,7 @@ class Harvest:
         try:
             self._plan()
             asyncio.run(self._crawl())
+            self._meetup_api()
             self._finish_organisations()
             if self._stop is not None and self._stop.is_set():
                 status = RunStatus.interrupted
@@ -282,8 +283,11 @@ class Harvest:
         stmt = select(Cluster)
         if self.options.cluster:
             stmt = stmt.where(Cluster.id == self.options.cluster)
+        api_mode = self._meetup_token() is not None
         for cluster in s.exec(stmt).all():
-            for job in jobs_for_cluster(cluster.meetup or {}):
+            for job in jobs_for_cluster(cluster.meetup or {}, api_mode=api_mode):
+                if job.kind.startswith("api_"):
+                    continue  # answered by the official API after the crawl (`_meetup_api`)
                 site = f"meetup:{job.urlname}" if job.urlname else site_key(job.url)
                 if self.frontier.enqueue(s, job.url, depth=0, source="meetup", cluster_id=cluster.id,
                                          run_id=self.run_id, site=site):
@@ -517,7 +521,7 @@ class Harvest:
 
     def _store_meetup(self, s: Session, page: Page, result: FetchResult) -> None:
         from harvester.extract.meetup import parse_meetup_page
-        from harvester.meetup.sources import event_jobs
+        from harvester.meetup.sources import event_jobs, group_jobs_from_facts
         from harvester.meetup.store import store_meetup_facts
 
         facts = parse_meetup_page(result.final_url or page.url, result.body, result.headers)
@@ -528,7 +532,11 @@ class Harvest:
                                     source_url=page.url)
         self.counts.update({f"meetup_{k}" if not k.startswith("meetup") else k: v
                             for k, v in counts.items() if isinstance(v, int)})
-        for job in event_jobs(facts):
+        # Event pages a group page lists, and groups a /find/ search page found (bounded).
+        jobs = event_jobs(facts)
+        if "/find" in page.url:
+            jobs += group_jobs_from_facts(facts)
+        for job in jobs:
             site = f"meetup:{job.urlname}" if job.urlname else page.site
             self.frontier.enqueue(s, job.url, depth=page.depth + 1, source="meetup",
                                   cluster_id=page.cluster_id, run_id=self.run_id, site=site)
@@ -629,12 +637,35 @@ class Harvest:
 
     # ------------------------------------------------------------ after the crawl
 
-    def _finish_organisations(self) -> None:
-        """Sector and domain areas from all pages of each organisation touched in this run."""
-        try:
-            from harvester.resolve import recompute_organisation
-        except ImportError:  # pragma: no cover - resolve always has it once #4 lands
+    @staticmethod
+    def _meetup_token() -> str | None:
+        from harvester.meetup.api import token_from_env
+
+        return token_from_env()
+
+    def _meetup_api(self) -> None:
+        """API mode (HARVESTER_MEETUP_TOKEN set): the clusters' groups and `api` queries through
+        Meetup's official GraphQL API; the token is never stored, logged or archived."""
+        token = self._meetup_token()
+        if token is None or not self.options.meetup or self.options.replay is not None:
             return
+        from harvester.meetup import harvest_api
+
+        counts = asyncio.run(harvest_api(
+            self.engine, token=token, run_id=self.run_id, cluster_id=self.options.cluster,
+            requests_per_minute=self.config.meetup_requests_per_minute,
+            user_agent=self.config.user_agent))
+        self.counts.update({k: v for k, v in counts.items() if isinstance(v, int)})
+
+    def _finish_organisations(self) -> None:
+        """Sector and domain areas from all pages of each organisation touched in this run, and
+        Meetup venues matched to organisations whose sites were crawled after the group page."""
+        from harvester.meetup.store import reconcile_venues
+        from harvester.resolve import recompute_organisation
+
+        with Session(self.engine) as s:
+            self.counts["meetup_venues_reconciled"] += reconcile_venues(s, run_id=self.run_id)
+            s.commit()
         for org_id in sorted(self.touched):
             with Session(self.engine) as s:
                 recompute_organisation(s, org_id)

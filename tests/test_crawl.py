@@ -152,3 +152,36 @@ def test_harvest_is_idempotent(engine, web):
     first = snapshot()
     _harvest(engine, refresh=True)
     assert snapshot() == first
+
+
+def test_meetup_api_mode_is_used_when_a_token_is_set(engine, httpx_mock, monkeypatch):
+    """With HARVESTER_MEETUP_TOKEN, seed groups go through the official API, not the pages."""
+    import json
+
+    token = "secret-token-for-test"
+    monkeypatch.setenv("HARVESTER_MEETUP_TOKEN", token)
+    with Session(engine) as s:
+        s.add(Cluster(id="bristol", name="Bristol", postcode_areas=["BS"],
+                      meetup={"groups": ["https://www.meetup.com/BristolJS/"]}))
+        s.commit()
+    asked: list[str] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        assert request.headers["Authorization"] == f"Bearer {token}"
+        asked.append(json.loads(request.content)["variables"].get("urlname", ""))
+        return httpx.Response(200, json={"data": {"groupByUrlname": {
+            "id": "1", "urlname": "bristoljs", "name": "BristolJS", "city": "Bristol", "country": "gb"}}})
+
+    httpx_mock.add_callback(api, url="https://api.meetup.com/gql-ext", method="POST", is_reusable=True)
+    config = Config.load({"delay": 0, "retries": 1}, env={})
+    harvest = Harvest(engine, config, HarvestOptions(web=False),
+                      client_factory=lambda: PoliteClient(config, allow_private=True))
+    harvest.run()
+    assert asked == ["bristoljs"]
+    assert all(str(r.url).startswith("https://api.meetup.com/") for r in httpx_mock.get_requests())
+    with Session(engine) as s:
+        group = s.exec(select(Organisation).where(Organisation.meetup_urlname == "bristoljs")).one()
+        assert group.name == "BristolJS"
+        run = s.get(HarvestRun, harvest.run_id)
+        assert run.counts["meetup_api_requests"] == 1
+        assert token not in json.dumps(run.arguments) + json.dumps(run.counts)
