@@ -19,6 +19,7 @@ from harvester.cli import seeds  # noqa: F401  seed, orgs  # isort: skip
 from harvester.cli import inspect  # noqa: F401  inspect  # isort: skip
 from harvester.cli import serve  # noqa: F401  serve  # isort: skip
 from harvester.cli import privacy  # noqa: F401  forget, suppress, subject-access, prune, explain  # isort: skip
+from harvester.cli import ops  # noqa: F401  schedule  # isort: skip
 
 
 def main() -> None:
