@@ -80,8 +80,9 @@ def test_harvest_never_stores_suppressed_people_or_domains():
         contacts = s.exec(select(Contact)).all()
         assert contacts
         assert not [c for c in contacts if person_key(c.person_name or c.value) == "sam whitworth"]
-        langworthy = s.exec(select(Organisation).where(Organisation.domain == "langworthy-media.org.uk")).one()
-        assert [c for c in contacts if c.organisation_id == langworthy.id] == []
+        langworthy = s.exec(select(Organisation.id).where(
+            Organisation.domain == "langworthy-media.org.uk")).all()  # the crawl leaves it out
+        assert [c for c in contacts if c.organisation_id in langworthy] == []
         assert not [c for c in contacts if c.value.endswith("@langworthy-media.org.uk")]
         facts = " ".join(f.value for f in s.exec(select(OrganisationFact)).all())
         assert "Sam Whitworth" not in facts
