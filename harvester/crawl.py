@@ -426,7 +426,7 @@ class Harvest:
         now = utcnow()
         with Session(self.engine, expire_on_commit=False) as s:
             page = s.get(Page, page_id)
-            seen_before = page.state in (PageState.fetched, PageState.not_modified)
+            seen_before = page.status_code in (200, 304)  # its last fetch found it
             previous_hash = page.content_hash
             page.fetched_at = now
             page.run_id = self.run_id
