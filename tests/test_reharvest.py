@@ -117,11 +117,11 @@ def test_unchanged_web_costs_304s_and_changes_are_counted(engine):
         assert team.state == PageState.failed and team.status_code == 404
         assert s.exec(select(Organisation).where(Organisation.domain == partner_domain)
                       ).first() is not None
+    import json
+
     from typer.testing import CliRunner
 
     from harvester.cli import app
-
-    import json
 
     res = CliRunner().invoke(app, ["--db", engine.url.render_as_string(), "runs", "--json"])
     newest = json.loads(res.stdout)[0]["counts"]
