@@ -1,0 +1,230 @@
+"""Crawl a simulated web with harvester and with Scrapy in the same run; pages/s, politeness, RSS.
+
+    .venv/bin/python bench/bench_crawl.py --profile fast --profile polite --pages 2000 --pages 10000
+
+For each page count (hosts = pages / 40) one SimWeb (tests/simweb.py: 40 pages of 30-80 KB per
+host, traps and a robots.txt-disallowed folder) serves both crawlers; for each profile each
+crawler runs in its own subprocess: harvester as `harvester harvest --allow-private --no-meetup`
+on a fresh SQLite database seeded with one organisation per host, Scrapy as
+bench/scrapy_spider.py inside bench/.venv-scrapy (created here with `python -m venv` and
+`pip install scrapy` on first use). Both get the same robots rules, per-host delay and
+concurrency, global concurrency (32), link depth (3) and page budget (40 per site).
+
+Profiles: `polite` = 1 request per host at a time, 0.5 s apart; `fast` = 8 per host, no delay.
+
+Measured: pages = 200 answers to HTML pages in the server's own log (robots.txt excluded);
+pages/s = pages over the span from the crawler's first request to its last one (the server's
+clock); wall = the whole subprocess (start-up and database set-up included); peak RSS = the
+subprocess's ru_maxrss from os.wait4; the polite fraction = pages/s / (hosts / delay). Figures go
+to a table on stdout and JSON in bench/out/crawl-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from simweb import SimWeb  # noqa: E402
+
+PROFILES = {"polite": {"delay": 0.5, "per_host": 1}, "fast": {"delay": 0.0, "per_host": 8}}
+PAGES_PER_HOST = 40
+DEPTH = 3
+CONCURRENCY = 32
+SCRAPY_VENV = ROOT / "bench" / ".venv-scrapy"
+OUT = ROOT / "bench" / "out"
+
+
+@dataclass
+class Result:
+    crawler: str
+    profile: str
+    hosts: int
+    pages: int  # HTML pages answered 200, from the server log
+    requests: int  # every request the crawler sent, robots.txt included
+    span_s: float
+    wall_s: float
+    pages_per_s: float
+    peak_rss_mb: float
+    load_before: float
+    load_after: float
+    returncode: int
+    bad_requests: int  # requests into the robots-disallowed /private/ folder (must be 0)
+
+
+def ensure_scrapy() -> Path:
+    python = SCRAPY_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(SCRAPY_VENV)], check=True)
+    check = subprocess.run([str(python), "-c", "import scrapy"], capture_output=True)
+    if check.returncode != 0:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "scrapy"], check=True)
+    return python
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None,
+                 log: Path | None = None) -> tuple[int, float, float]:
+    """Run `cmd`; its return code, wall seconds and peak RSS in MB (its own, from wait4)."""
+    started = time.monotonic()
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log:
+            out.close()
+    return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def seed_database(db_url: str, base_urls: list[str]) -> None:
+    from sqlmodel import Session
+
+    from harvester.db import init_db, make_engine
+    from harvester.models import Cluster, Organisation, OrgStatus
+
+    engine = make_engine(db_url)
+    init_db(engine)
+    with Session(engine) as s:
+        s.add(Cluster(id="bench", name="Bench", postcode_areas=["BS"]))
+        for i, url in enumerate(base_urls):
+            s.add(Organisation(name=f"Sim organisation {i}", domain=url.split("/")[2], homepage=url,
+                               status=OrgStatus.seed, wave=0, cluster_id="bench"))
+        s.commit()
+    engine.dispose()
+
+
+def harvester_cmd(db_url: str, profile: dict) -> tuple[list[str], dict[str, str]]:
+    cmd = [str(ROOT / ".venv" / "bin" / "harvester"), "--db", db_url, "--quiet", "harvest",
+           "--allow-private", "--no-meetup", "--max-pages", str(PAGES_PER_HOST), "--depth", str(DEPTH),
+           "--delay", str(profile["delay"]), "--concurrency", str(CONCURRENCY)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARVESTER_")}
+    env["HARVESTER_HOST_CONCURRENCY"] = str(profile["per_host"])
+    env["HARVESTER_CONFIG"] = os.devnull  # no harvester.toml from the working directory
+    return cmd, env
+
+
+def scrapy_cmd(python: Path, urls_file: Path, items: Path, profile: dict) -> list[str]:
+    return [str(python), str(ROOT / "bench" / "scrapy_spider.py"), "--urls", str(urls_file),
+            "--delay", str(profile["delay"]), "--per-host", str(profile["per_host"]),
+            "--concurrency", str(CONCURRENCY), "--depth", str(DEPTH), "--budget", str(PAGES_PER_HOST),
+            "--items", str(items)]
+
+
+def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_python: Path | None) -> Result:
+    profile = PROFILES[profile_name]
+    web.clear_log()
+    tag = f"{crawler}-{profile_name}-{len(web.ports)}"
+    load_before = os.getloadavg()[0]
+    if crawler == "harvester":
+        db_url = f"sqlite:///{work / (tag + '.db')}"
+        seed_database(db_url, web.base_urls)
+        cmd, env = harvester_cmd(db_url, profile)
+        code, wall, rss = run_measured(cmd, env, work / f"{tag}.log")
+    else:
+        urls_file = work / "urls.txt"
+        urls_file.write_text("\n".join(web.base_urls) + "\n")
+        cmd = scrapy_cmd(scrapy_python, urls_file, work / f"{tag}.jl", profile)
+        code, wall, rss = run_measured(cmd, None, work / f"{tag}.log")
+    hits = web.requests()
+    pages = [h for h in hits if h.status == 200 and not h.path.startswith("/robots.txt")]
+    times = [h.time for h in hits]
+    span = (max(times) - min(times)) if len(times) > 1 else float("nan")
+    if code != 0:
+        print(f"  {tag}: exit {code}; see {work / (tag + '.log')}", file=sys.stderr)
+    return Result(crawler, profile_name, len(web.ports), len(pages), len(hits), round(span, 3),
+                  round(wall, 3), round(len(pages) / span, 1) if span == span and span > 0 else 0.0,
+                  round(rss, 1), round(load_before, 2), round(os.getloadavg()[0], 2), code,
+                  sum(1 for h in hits if h.path.startswith("/private/")))
+
+
+def summarise(results: list[Result]) -> dict:
+    """Ratios, polite fractions and RSS growth from the raw runs."""
+    by = {(r.crawler, r.profile, r.hosts * PAGES_PER_HOST): r for r in results}
+    summary: dict = {"ratio_harvester_over_scrapy": {}, "polite_fraction_of_limit": {},
+                     "harvester_rss_growth": {}}
+    for (crawler, profile, pages), r in sorted(by.items()):
+        other = by.get(("scrapy", profile, pages))
+        if crawler == "harvester" and other and other.pages_per_s:
+            summary["ratio_harvester_over_scrapy"][f"{profile}/{pages}"] = round(
+                r.pages_per_s / other.pages_per_s, 2)
+        if profile == "polite":
+            limit = r.hosts / PROFILES["polite"]["delay"]
+            summary["polite_fraction_of_limit"][f"{crawler}/{pages}"] = round(r.pages_per_s / limit, 3)
+    for profile in PROFILES:
+        sizes = sorted(p for (c, pr, p) in by if c == "harvester" and pr == profile)
+        if len(sizes) >= 2:
+            lo, hi = by[("harvester", profile, sizes[0])], by[("harvester", profile, sizes[-1])]
+            summary["harvester_rss_growth"][f"{profile}/{sizes[0]}->{sizes[-1]}"] = round(
+                hi.peak_rss_mb / lo.peak_rss_mb, 3)
+    return summary
+
+
+def print_table(results: list[Result], summary: dict) -> None:
+    head = (f"{'crawler':<10} {'profile':<7} {'hosts':>5} {'pages':>6} {'reqs':>6} {'span s':>7} "
+            f"{'wall s':>7} {'pages/s':>8} {'RSS MB':>7} {'load':>10} {'/private':>8}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r.crawler:<10} {r.profile:<7} {r.hosts:>5} {r.pages:>6} {r.requests:>6} {r.span_s:>7.1f} "
+              f"{r.wall_s:>7.1f} {r.pages_per_s:>8.1f} {r.peak_rss_mb:>7.0f} "
+              f"{r.load_before:>4.1f}->{r.load_after:<4.1f} {r.bad_requests:>8}")
+    for name, values in summary.items():
+        for key, value in values.items():
+            print(f"{name} {key}: {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--profile", action="append", choices=sorted(PROFILES),
+                   help="polite and/or fast (repeat); default both")
+    p.add_argument("--pages", action="append", type=int,
+                   help=f"pages in the simulated web ({PAGES_PER_HOST} per host; repeat); default 2000")
+    p.add_argument("--crawler", action="append", choices=("harvester", "scrapy"),
+                   help="harvester and/or scrapy (repeat); default both")
+    p.add_argument("--workers", type=int, default=2, help="SimWeb server processes (default 2)")
+    p.add_argument("--keep", action="store_true", help="keep the databases, feeds and logs")
+    a = p.parse_args(argv)
+    profiles = a.profile or ["fast", "polite"]
+    sizes = a.pages or [2000]
+    crawlers = a.crawler or ["harvester", "scrapy"]
+    scrapy_python = ensure_scrapy() if "scrapy" in crawlers else None
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+    for size in sizes:
+        hosts = max(1, size // PAGES_PER_HOST)
+        with SimWeb(hosts=hosts, pages_per_host=PAGES_PER_HOST, page_kb=(30, 80), seed=1, traps=True,
+                    workers=a.workers) as web:
+            for profile in profiles:
+                for crawler in crawlers:
+                    r = crawl(web, crawler, profile, work, scrapy_python)
+                    print(f"  {crawler} {profile} {hosts} hosts: {r.pages} pages in {r.span_s:.1f} s = "
+                          f"{r.pages_per_s:.1f} pages/s, peak RSS {r.peak_rss_mb:.0f} MB "
+                          f"(load {r.load_before:.1f})", file=sys.stderr, flush=True)
+                    results.append(r)
+    summary = summarise(results)
+    print_table(results, summary)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    path = OUT / f"crawl-{stamp}.json"
+    path.write_text(json.dumps({"results": [asdict(r) for r in results], "summary": summary,
+                                "cpus": os.cpu_count(), "python": sys.version.split()[0]}, indent=2))
+    print(f"figures: {path}" + ("" if not a.keep else f"; work files: {work}"))
+    if not a.keep:
+        for f in work.iterdir():
+            f.unlink()
+        work.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
