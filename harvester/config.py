@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+# harvester.toml tables read by other modules, not settings themselves.
+SECTIONS = frozenset({"snowball"})
 
 
 @dataclass
@@ -96,6 +98,8 @@ class Config:
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise BadInput(f"{path}: not valid TOML: {exc}") from exc
             file_values = file_values.get("harvester", file_values)
+            # Tables such as [snowball] belong to the modules that read them (snowball.Weights).
+            file_values = {k: v for k, v in file_values.items() if k not in SECTIONS}
             unknown = sorted(set(file_values) - set(_BY_NAME))
             if unknown:
                 raise BadInput(f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(_BY_NAME)}")
