@@ -261,8 +261,8 @@ def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None
     soup = _safe(lambda: _parse(text), None)
     if soup is None:
         return facts
-    _safe(lambda: _extract(facts, soup), None)
-    parts = facts.__dict__.pop("_parts", None)
+    parts: dict[str, str] = {}  # the page's text by where it sits, for classification
+    _safe(lambda: _extract(facts, soup, parts), None)
     if parts:
         _safe(lambda: _classify(facts, parts), None)
     return facts
@@ -280,7 +280,6 @@ class TagIndex:
         self._by_name: dict[str, list[Tag]] = {}
         for tag in self.tags:
             self._by_name.setdefault(tag.name, []).append(tag)
-
         self._removed: set[int] = set()
 
     def remove(self, names: tuple[str, ...]) -> None:
@@ -327,7 +326,8 @@ def _meta(index: TagIndex, *names: str) -> str | None:
     return None
 
 
-def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
+def _extract(facts: PageFacts, soup: BeautifulSoup, text_parts: dict[str, str]) -> None:
+    """Fill `facts` from the parsed page, and `text_parts` with its text by part."""
     index = TagIndex(soup)
     base = facts.url
     base_tag = next((t for t in index.named("base") if isinstance(t.get("href"), str)), None)
@@ -346,12 +346,12 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
     title = _clean(title_tag.get_text()) if isinstance(title_tag, Tag) else None
     og_site = _meta(index, "og:site_name")
     meta_description = _meta(index, "description", "og:description", "twitter:description")
-    text_parts = {
+    text_parts.update({
         "title": title or "",
         "og": " \n".join(v for v in (_meta(index, "og:title"), og_site) if v),
         "description": " \n".join(v for v in (_meta(index, "description"), _meta(index, "og:description"))
                                    if v),
-    }
+    })
     html_tag = index.first("html")
     lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
     facts.language = _clean(lang if isinstance(lang, str) else None) or _meta(index, "og:locale", "language")
@@ -399,7 +399,6 @@ def _extract(facts: PageFacts, soup: BeautifulSoup) -> None:
                                         for h in index.named("h2", "h3", "h4")[:300])
     for part in ("body", "nav", "footer"):
         text_parts[part] = " \n".join(line.text for line in lines if line.part == part)
-    facts.__dict__["_parts"] = text_parts
     copyright_match = _COPYRIGHT.search(text[-20000:])
     if copyright_match and _clean(copyright_match.group(1)):
         brand.append(_clean(copyright_match.group(1)) or "")
