@@ -99,6 +99,7 @@ def test_tel_links() -> None:
     ("Bristol BS15TX", ["BS1 5TX"]),
     ("London EC1A 1BB and SW1A 2AA", ["EC1A 1BB", "SW1A 2AA"]),
     ("Salford M50 2EQ.", ["M50 2EQ"]),
+    ("Cardiff CF10\n1GA", ["CF10 1GA"]),  # split by a line break in the address
     ("Newmarket CB8 8EEt", []),  # a stray letter glued on: not a well-formed postcode
     ("Mumbai 400001, Philadelphia PA 19106", []),
     ("QA1 1AA VB1 1AA", []),  # Q and V never start a postcode

@@ -40,5 +40,8 @@ def test_charity_number_is_not_also_a_company_number() -> None:
 
 def test_cic() -> None:
     assert is_cic("", "Northern Quarter Makers CIC")
-    assert is_cic("a Community Interest Company registered in England", None)
+    assert is_cic("We are a Community Interest Company registered in England", None)
+    assert is_cic("Part of APES | CIC Number: 16253848", None)
+    assert is_cic("", "APES Pet Care", footer="Association of Protecting Exotic Species CIC")
+    assert not is_cic("We partner with Bristol Makers CIC on workshops.", "Harbour Studio Ltd")
     assert not is_cic("Cicero and the bicycle", "Cicada Studio")

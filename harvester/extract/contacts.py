@@ -39,6 +39,8 @@ MAX_AT_SIGNS = 20_000
 
 _BRACKET_AT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]\s{0,3}", re.I)
 _BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}", re.I)
+_BRACKET_AT_CORE = re.compile(r"[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]", re.I)
+_BRACKET_DOT_CORE = re.compile(r"[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]", re.I)
 # "name at domain dot org": only after a word that says an address follows.
 _SPELLED = re.compile(
     r"(?:e-?mail|ebost|e-bost|contact|write\s{1,3}to)[^\n]{0,40}?\b([A-Za-z0-9._-]{1,64})\s{1,3}at\s{1,3}"
@@ -96,8 +98,11 @@ def deobfuscate(text: str) -> str:
     """Turn "name [at] domain [dot] org" and "name (at) domain" into plain addresses."""
     if "at" not in text.lower() and "@" not in text:
         return text
-    text = _BRACKET_AT.sub("@", text)
-    text = _BRACKET_DOT.sub(".", text)
+    # The subs start with optional spaces, so they try every position: look for the core first.
+    if _BRACKET_AT_CORE.search(text):
+        text = _BRACKET_AT.sub("@", text)
+    if _BRACKET_DOT_CORE.search(text):
+        text = _BRACKET_DOT.sub(".", text)
 
     def spelled(m: re.Match[str]) -> str:
         domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
@@ -208,7 +213,7 @@ def phones_in_text(text: str) -> list[str]:
 # postcodes. GIR 0AA is Girobank's historic code.
 _POSTCODE = re.compile(
     r"(?<![A-Za-z0-9])(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|"
-    r"[A-HK-Y][0-9][ABEHMNPRVWXY])[ \u00a0]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
+    r"[A-HK-Y][0-9][ABEHMNPRVWXY])[ \u00a0\n]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
 
 
 def normalise_postcode(raw: str) -> str:

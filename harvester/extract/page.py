@@ -458,7 +458,7 @@ def _extract(facts: PageFacts, soup: BeautifulSoup, text_parts: dict[str, str]) 
 
     facts.charity_numbers = registry_numbers.charity_numbers(text)
     facts.company_numbers = registry_numbers.company_numbers(text, exclude=facts.charity_numbers)
-    facts.is_cic = registry_numbers.is_cic(text, facts.name)
+    facts.is_cic = registry_numbers.is_cic(text, facts.name, text_parts.get("footer", ""))
 
     # ---- people
     people = people_from_lines(lines, listing=facts.page_kind == "team")

@@ -99,6 +99,14 @@ def company_numbers(text: str, exclude: list[str] | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def is_cic(text: str, name: str | None = None) -> bool:
-    """A Community Interest Company: "CIC" or its long form in the name or the page text."""
-    return bool(_CIC.search(name or "") or _CIC.search(text))
+_CIC_SELF = re.compile(
+    r"(?<![\w])(?:CIC|community\s{1,3}interest\s{1,3}company)\s{0,3}(?:number|no\.?|reg)|"
+    r"(?<![\w])(?:is|are|as)\s{1,3}an?\s{1,3}(?:registered\s{1,3})?community\s{1,3}interest\s{1,3}company",
+    re.I)
+
+
+def is_cic(text: str, name: str | None = None, footer: str = "") -> bool:
+    """A Community Interest Company: "CIC" (or its long form) in the organisation's name or its
+    footer, or the text saying so of itself ("CIC number", "we are a community interest
+    company"). A CIC merely named in the body (a partner) does not count."""
+    return bool(_CIC.search(name or "") or _CIC.search(footer) or _CIC_SELF.search(text))
