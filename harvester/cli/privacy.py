@@ -14,7 +14,9 @@ from sqlmodel import Session
 from harvester.cli.app import JsonOpt, app, err, note, out, print_json, state
 
 suppress_app = typer.Typer(help="The do-not-contact list (emails, domains, people), honoured by "
-                           "harvest, propose, review and export.", no_args_is_help=True,
+                           "harvest, propose, review and export.\n\n"
+                           "Example: harvester suppress import do-not-contact.csv && harvester suppress list",
+                           no_args_is_help=True,
                            rich_markup_mode=None)
 app.add_typer(suppress_app, name="suppress")
 
@@ -58,7 +60,10 @@ def forget(
 
     engine = state(ctx).engine()
     with Session(engine) as session:
-        subject = Subject.parse(email=email, person=person, domain=domain, org_id=_org_id(session, org))
+        subject = Subject.parse(email=email, person=person, domain=domain)
+        if org:
+            subject = Subject.parse(person=person, org_id=_org_id(session, org)) if person else \
+                Subject.parse(email=email, domain=domain, org_id=0)  # says --org needs --person
         report = run_forget(session, subject, reason=reason)
         paths = archive_paths(session, archive or [])
         if not yes:
