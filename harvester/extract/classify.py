@@ -41,7 +41,7 @@ from functools import lru_cache
 from typing import Any
 
 from harvester.extract.facts import PageFacts, SectorDecision
-from harvester.extract.keywords import fold, score_page
+from harvester.extract.keywords import _trie_pattern, fold, score_page
 from harvester.models import Sector, SectorSource
 from harvester.urls import host_of, is_http_url
 
@@ -136,10 +136,11 @@ _NAME_SIGNALS: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
 
 
 def _words_pattern() -> re.Pattern[str]:
-    words = sorted({w for ws in WORDS.values() for w in ws}, key=len, reverse=True)
-    alternation = "|".join(re.escape(fold(w)).replace(r"\ ", " ").replace(r"\-", "[ -]")
-                           for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+    """The longest telling word at each word start, as a prefix tree (a flat alternation of
+    ~150 words tried each alternative at every word start: twice as slow on a 50 KB page).
+    Text and words are folded, so a dash or space run in either is one space."""
+    words = sorted({fold(w) for ws in WORDS.values() for w in ws})
+    return re.compile(rf"(?<!\w)(?:{_trie_pattern(words)})(?!\w)", re.IGNORECASE)
 
 
 _WORDS_RE = _words_pattern()
@@ -154,12 +155,9 @@ def sector_words(text: str) -> dict[str, list[str]]:
     found: dict[str, set[str]] = {}
     if not text:
         return {}
-    seen: set[str] = set()
-    for match in _WORDS_RE.finditer(fold(text)):
-        key = match.group(0).casefold().replace("-", " ")
-        if key in seen:
-            continue
-        seen.add(key)
+    # findall in C, then each distinct match once: a Python loop over every match was the cost.
+    keys = {raw.casefold().replace("-", " ") for raw in set(_WORDS_RE.findall(fold(text)))}
+    for key in keys:
         for sector in _WORD_SECTORS.get(key, ()):
             found.setdefault(sector, set()).add(key)
     return {sector: sorted(words) for sector, words in found.items()}

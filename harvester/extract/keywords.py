@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +53,8 @@ REPEAT_FACTOR = 0.25
 MAX_EVIDENCE_PAGES = 10
 
 _COMBINING = re.compile("[\u0300-\u036f]")
-_SPACE_OR_DASH = re.compile(r"[\s\-\u2010-\u2015]+")
+# Runs of spaces/dashes other than a lone plain space (replacing " " by " " is most of the text).
+_SPACE_OR_DASH = re.compile(r"(?: (?=[\s\-\u2010-\u2015])|[^\S ]|[\-\u2010-\u2015])[\s\-\u2010-\u2015]*")
 _ACRONYM_MAX = 5
 
 
@@ -115,6 +117,12 @@ class Matcher:
         for pattern, ci in ((self.insensitive, True), (self.sensitive, False)):
             if pattern is None:
                 continue
+            counted = _counted_raws(pattern, text)
+            if counted is not None:
+                for raw in counted:
+                    key = ("ci:" + raw.casefold()) if ci else ("cs:" + raw)
+                    found.update(self.lookup.get(key, ()))
+                continue
             seen: set[str] = set()
             reach = 0  # end of the furthest match so far: a keyword inside it is the same mention
             for match in pattern.finditer(text):
@@ -128,6 +136,31 @@ class Matcher:
                 key = ("ci:" + raw.casefold()) if ci else ("cs:" + raw)
                 found.update(self.lookup.get(key, ()))
         return found
+
+
+def _counted_raws(pattern: re.Pattern[str], text: str) -> set[str] | None:
+    """The distinct matched texts that `Matcher.hits` would count, found with one C-level
+    `findall` instead of a Python loop over every match; None when that cannot be decided so.
+
+    A match is skipped only when an earlier match's span contains it, which needs a matched text
+    containing it at an offset > 0 (one match per start position). A text with more matches than
+    the containing matches could hide is counted for sure; otherwise the caller walks the matches.
+    """
+    counts = Counter(pattern.findall(text))
+    if len(counts) < 2:
+        return set(counts)
+    for raw in counts:
+        hidden = 0
+        for other, n in counts.items():
+            if len(other) <= len(raw):
+                continue
+            at = other.find(raw, 1)
+            while at >= 0:
+                hidden += n
+                at = other.find(raw, at + 1)
+        if hidden and counts[raw] <= hidden:
+            return None
+    return set(counts)
 
 
 def _signature(areas: Sequence[AreaLike]) -> tuple[tuple[str, tuple[str, ...]], ...]:
