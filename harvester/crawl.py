@@ -667,9 +667,16 @@ class Harvest:
             self.counts["meetup_venues_reconciled"] += reconcile_venues(s, run_id=self.run_id)
             s.commit()
         for org_id in sorted(self.touched):
-            with Session(self.engine) as s:
-                recompute_organisation(s, org_id)
-                s.commit()
+            # Workers may both create a missing row (a domain area) at once: the loser retries.
+            for attempt in range(3 if self.options.worker else 1):
+                try:
+                    with Session(self.engine) as s:
+                        recompute_organisation(s, org_id)
+                        s.commit()
+                    break
+                except sa.exc.IntegrityError:
+                    if attempt == 2 or not self.options.worker:
+                        raise
         self.counts["organisations_typed"] += len(self.touched)
 
 
