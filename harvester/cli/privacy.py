@@ -91,7 +91,8 @@ def forget(
 
 
 def _print_counts(counts: dict[str, int], *, title: str) -> None:
-    table = Table("table", "rows", title=title)
+    err.print(f"[bold]{title}[/]")
+    table = Table("table", "rows")
     for name, n in counts.items():
         table.add_row(name, str(n))
     if not counts:
