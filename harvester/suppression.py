@@ -91,11 +91,12 @@ def _fold(text: str) -> tuple[str, list[int]]:
 
 
 def person_spans(text: str, name: str) -> list[tuple[int, int]]:
-    """Where `name` (as person_key sees it: any case, accents, punctuation between words) occurs."""
+    """Where `name` (as person_key sees it: any case, accents, punctuation between words) occurs.
+    A one-word name is never looked for in free text: it would blank out ordinary words."""
     key = person_key(name)
-    if not key or not text:
-        return []
     words = key.split()
+    if len(words) < 2 or not text:
+        return []
     pattern = re.compile(r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, words)) + r"(?![a-z0-9])")
     folded, where = _fold(text)
     return [(where[m.start()], where[m.end() - 1] + 1) for m in pattern.finditer(folded)]

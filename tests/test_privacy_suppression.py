@@ -16,7 +16,7 @@ from harvester.models import Contact, ContactUse, Organisation, OrganisationFact
 from harvester.privacy.suppress_io import import_suppressions, list_suppressions, read_suppressions
 from harvester.review import views
 from harvester.snowball import propose
-from harvester.suppression import person_key
+from harvester.suppression import person_key, redact, scrub_suppressed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "privacy"
 
@@ -120,3 +120,30 @@ def test_propose_review_queue_and_export_leave_a_suppressed_person_out(tmp_path)
         assert [r for r in contact_records(s, cluster="salford", record_use=False)
                 if r.get("person_name") == person] == []
     engine.dispose()
+
+
+# ---------------------------------------------------------------- finding people in text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Talk by Dr. Laura Finchley", "Talk by Dr. [removed]"),
+    ("LAURA  FINCHLÉY hosts", "[removed] hosts"),
+    ("Laura-Finchley's slides", "[removed]'s slides"),
+    ("Lauran Finchley and Laura Finchleys", "Lauran Finchley and Laura Finchleys"),
+    ("write to L.Finchley@Weaste.ac.uk", "write to [removed]"),
+    ("mailto:l.finchley%40weaste.ac.uk or l.finchley&#64;weaste.ac.uk", "mailto:[removed] or [removed]"),
+    ("al.finchley@weaste.ac.uk", "al.finchley@weaste.ac.uk"),
+    ("jobs@langworthy-media.org.uk, x@mail.langworthy-media.org.uk", "[removed], [removed]"),
+    ("Laura and art", "Laura and art"),  # one-word names are not looked for in free text
+])
+def test_redact_finds_names_and_addresses_in_any_form(text, expected):
+    assert redact(text, emails=["l.finchley@weaste.ac.uk"], domains=["langworthy-media.org.uk"],
+                  people=["Dr Laura Finchley", "Laura", "Art"]) == expected
+
+
+def test_storage_scrubs_suppressed_names_from_free_text(session):
+    assert scrub_suppressed(session, "Run by Jane Doe") == "Run by Jane Doe"
+    session.add(Suppression(kind="person", value="jane doe"))
+    session.commit()
+    assert scrub_suppressed(session, "Run by Jane Doe") == "Run by [removed]"
+    assert scrub_suppressed(session, None) is None
