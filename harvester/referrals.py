@@ -66,20 +66,20 @@ def add_referral(session: Session, from_ref: str | Organisation, to: str, *, per
     if target.id == source.id:
         raise BadInput(f"{source.name} cannot refer itself: give another organisation in --to")
     person = " ".join(person.split()) if person else None
+    # A person on the do-not-contact list is not written anywhere, not even on the referral.
+    person_suppressed = bool(person) and is_suppressed(session, person=person, domain=target.domain)
     referral = Referral(from_organisation_id=source.id, to_organisation_id=target.id,  # type: ignore[arg-type]
-                        to_name=to if url is None else None, to_url=url, person_name=person, note=note,
+                        to_name=to if url is None else None, to_url=url,
+                        person_name=None if person_suppressed else person, note=note,
                         reviewer=reviewer if reviewer is not None else default_reviewer())
     session.add(referral)
     session.flush()
     upsert_relation(session, source.id, target.id, RelationKind.referral,  # type: ignore[arg-type]
                     evidence_url=None, run_id=None)
     contact = None
-    person_suppressed = False
-    if person:
-        person_suppressed = is_suppressed(session, person=person, domain=target.domain)
-        if not person_suppressed:
-            contact = upsert_contact(session, target.id, ContactKind.person, person,  # type: ignore[arg-type]
-                                     person_name=person, role=role, source_url=None, run_id=None)
+    if person and not person_suppressed:
+        contact = upsert_contact(session, target.id, ContactKind.person, person,  # type: ignore[arg-type]
+                                 person_name=person, role=role, source_url=None, run_id=None)
     session.flush()
     return ReferralResult(referral=referral, target=target, created=created, contact=contact,
                           person_suppressed=person_suppressed)

@@ -171,3 +171,18 @@ def test_quota_set_and_list(runner, db_url, graph):
     assert data[0]["quota"] == "bristol third_sector 0 of 3"
     res = run(runner, db_url, "quota", "set", "bristol", "pirates", "3")
     assert res.exit_code == 2 and res.stderr.startswith("Error: unknown sector 'pirates'")
+
+
+def test_referral_of_a_suppressed_person_keeps_the_organisation_not_the_name(runner, db_url, graph, engine):
+    from harvester.models import Contact, Suppression, SuppressionKind
+
+    with Session(engine) as s:
+        s.add(Suppression(kind=SuppressionKind.person, value="sam lee", reason="asked to be left out"))
+        s.commit()
+    res = run(runner, db_url, "referral", "add", "--from", "watershed.org.uk",
+              "--to", "Knowle West Media Centre", "--person", "Sam Lee")
+    assert res.exit_code == 0, res.output
+    with Session(engine) as s:
+        ref = s.exec(select(Referral)).one()
+        assert ref.person_name is None and ref.to_name == "Knowle West Media Centre"
+        assert s.exec(select(Contact).where(Contact.value == "Sam Lee")).first() is None
