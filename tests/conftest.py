@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,14 @@ from harvester.db import init_db, make_engine
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _contact_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Harvests refuse to crawl without a researcher's contact URL; tests (and the processes
+    they start) crawl loopback servers as a test suite, so they say so."""
+    if not os.environ.get("HARVESTER_CONTACT_URL"):
+        monkeypatch.setenv("HARVESTER_CONTACT_URL", "https://harvester.invalid/test-suite")
 
 
 @pytest.fixture

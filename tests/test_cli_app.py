@@ -62,3 +62,14 @@ def test_init_then_runs_through_the_real_entry_point(tmp_path):
         assert proc.returncode == 0, proc.stderr
     assert "No harvest runs yet" in proc.stderr
     assert (tmp_path / "h.db").is_file()
+
+
+def test_open_web_harvest_needs_a_contact_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("HARVESTER_CONTACT_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no harvester.toml here
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "harvest"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: set contact_url to your project page or email")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from harvester.cli.app import ClusterOpt, app, err, note, state
+from harvester.config import CONTACT_URL_PLACEHOLDER, Config
 from harvester.crawl import Harvest, HarvestOptions, HarvestSummary
 from harvester.crawl import Progress as CrawlProgress
 from harvester.errors import BadInput
@@ -21,10 +22,20 @@ SUMMARY_FIRST = ("pages_fetched", "pages_not_modified", "pages_denied", "pages_f
                  "meetup_events", "meetup_relations")
 
 
+def check_identity(config: Config, options: HarvestOptions) -> None:
+    """Site owners must be able to reach the researcher: crawling the open web needs a
+    `contact_url` of one's own in the User-Agent (a replay sends nothing anywhere)."""
+    if options.replay is None and config.contact_url == CONTACT_URL_PLACEHOLDER:
+        raise BadInput("set contact_url to your project page or email before crawling the open web: "
+                       "add contact_url = \"mailto:you@your-university.ac.uk\" to harvester.toml or set "
+                       "HARVESTER_CONTACT_URL (site owners see it in harvester's User-Agent)")
+
+
 def run_harvest(ctx: typer.Context, options: HarvestOptions, **overrides) -> HarvestSummary:
     """Run one harvest with a live progress bar on stderr (none with --quiet)."""
     st = state(ctx)
     config = st.config(**overrides)
+    check_identity(config, options)
     engine = st.engine()
     live = CrawlProgress()
     if st.quiet:
