@@ -110,6 +110,9 @@ def harvester_cmd(db_url: str, profile: dict) -> tuple[list[str], dict[str, str]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARVESTER_")}
     env["HARVESTER_HOST_CONCURRENCY"] = str(profile["per_host"])
     env["HARVESTER_CONFIG"] = os.devnull  # no harvester.toml from the working directory
+    env["HARVESTER_CONTACT_URL"] = "mailto:bench@localhost.invalid"  # loopback only
+    if "HARVESTER_EXTRACT_WORKERS" in os.environ:  # 0 = extraction on the database thread
+        env["HARVESTER_EXTRACT_WORKERS"] = os.environ["HARVESTER_EXTRACT_WORKERS"]
     return cmd, env
 
 

@@ -58,6 +58,9 @@ TASKS_PER_SLOT = 4
 # seconds between refreshes of the claims' timestamps.
 CLAIM_BATCH = 4
 WORKER_POLL = 0.1
+TURN_EVERY = 0.2
+# Queued pages from which extraction moves to worker processes (harvester/extract/pool.py).
+POOL_MIN_QUEUE = 200
 CLAIM_REFRESH = 30.0
 
 
@@ -170,6 +173,9 @@ class Harvest:
         self.in_flight: Counter = Counter()
         self.targets: dict[int, tuple[str, str | None, str | None]] = {}  # url, etag, last-modified
         self._db_thread: ThreadPoolExecutor | None = None
+        # Extraction in worker processes on a large harvest (facts by page id, for `_store`).
+        self._extract_pool: Any = None
+        self._prepared: dict[int, Any] = {}
         self.run_id: int | None = None
         self._client_factory = client_factory
         self._stop: asyncio.Event | None = None  # created inside the event loop
@@ -177,6 +183,7 @@ class Harvest:
         self.claimed: dict[str, int] = {}
         self._in_flight_ids: set[int] = set()
         self._last_refresh = 0.0
+        self._last_turn = 0.0
 
     # ------------------------------------------------------------ public
 
@@ -367,6 +374,8 @@ class Harvest:
                 if tasks:
                     await asyncio.gather(*tasks, return_exceptions=True)
                 self._db_thread.shutdown(wait=True)
+                if self._extract_pool is not None:
+                    self._extract_pool.close()
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(signal.SIGTERM)
 
@@ -384,15 +393,36 @@ class Harvest:
             except Exception as exc:  # noqa: BLE001 - the client must not end the harvest
                 log.exception("fetching %s failed", url)
                 result = FetchResult(url=url, final_url=url, error=f"internal-{type(exc).__name__}")
+            await self._prepare(page_id, host, result)
             # Parsing and storing run on the database thread so the event loop keeps its
             # timing: a blocked loop would send the next request to a host late, then bunch up.
             added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
             self._push(added)
         finally:
+            self._prepared.pop(page_id, None)
             self._in_flight_ids.discard(page_id)
             self.in_flight[host] -= 1
             self.progress.done += 1
             self.progress.changed()
+
+    async def _prepare(self, page_id: int, host: str, result: FetchResult) -> None:
+        """Extract an HTML page in a worker process when the pool is up, so the database thread
+        only stores it; the pool starts once the queue is long enough to repay spawning it."""
+        if not result.ok or result.not_modified or not result.body or self._is_meetup_host(host):
+            return
+        if "xml" in (result.content_type or "").lower():
+            return  # maybe a sitemap: `_extract_and_store` decides
+        if self._extract_pool is None:
+            if len(self.queues) < POOL_MIN_QUEUE:
+                return
+            from harvester.extract.pool import ExtractPool, default_workers
+
+            self._extract_pool = ExtractPool(default_workers())
+            self._extract_pool.start()
+        facts = await self._extract_pool.extract(result.final_url or result.url, result.body,
+                                                 result.headers)
+        if facts is not None:
+            self._prepared[page_id] = facts
 
     def _store_safely(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int]]:
         # Workers on PostgreSQL may deadlock on two pages queueing the same links: try again.
@@ -500,7 +530,9 @@ class Harvest:
         from harvester.extract.page import extract_page
         from harvester.resolve import store_page_facts
 
-        facts = extract_page(result.final_url or page.url, result.body, result.headers)
+        facts = self._prepared.pop(page.id, None)
+        if facts is None:
+            facts = extract_page(result.final_url or page.url, result.body, result.headers)
         if page.organisation_id is None:
             page.organisation_id = self._org_for_site(s, page.url)
         # Sector and domain areas are recomputed once per organisation after the crawl.
@@ -599,6 +631,12 @@ class Harvest:
         from harvester import workers
 
         name = self.options.worker
+        now = time.monotonic()
+        # Each turn costs a few queries on the event-loop thread: at most every TURN_EVERY
+        # seconds while pages are in hand.
+        if len(self.queues) and now - self._last_turn < TURN_EVERY:
+            return
+        self._last_turn = now
         with Session(self.engine) as s:
             done = [h for h, n in self.claimed.items() if not self.in_flight[h]
                     and (not self.queues.has(h) or n >= workers.LEASE_PAGES)]
@@ -616,8 +654,9 @@ class Harvest:
             want = min(CLAIM_BATCH, max(1, self.config.concurrency) - len(self.claimed))
             if want <= 0:
                 return
-            workers.register_hosts(s)
             new = workers.claim_hosts(s, name, limit=want, host_filter=self._host_filter())
+            if len(new) < want and workers.register_hosts(s):  # hosts queued since: claim those too
+                new += workers.claim_hosts(s, name, limit=want - len(new), host_filter=self._host_filter())
             for host in new:
                 self.claimed[host] = 0
             for page_id, host, priority, depth, url, etag, modified in workers.queued_pages(s, new):
@@ -674,7 +713,7 @@ class Harvest:
                         recompute_organisation(s, org_id)
                         s.commit()
                     break
-                except sa.exc.IntegrityError:
+                except sa.exc.DBAPIError:  # unique violation or deadlock with another worker
                     if attempt == 2 or not self.options.worker:
                         raise
         self.counts["organisations_typed"] += len(self.touched)

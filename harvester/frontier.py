@@ -119,6 +119,11 @@ class Frontier:
         if depth > self.max_depth and source != "meetup":
             return None
         site = site or site_key(norm)
+        # A site whose cached budget is spent (early in its crawl) refuses every further link
+        # without a query: the look-up below would end in the same refusal.
+        spent = self._site_budget.get(site)
+        if spent is not None and self._site_counts.get(site, -1) >= spent:
+            return None
         if session.exec(select(Page.id).where(Page.url == norm)).first() is not None:
             return None
         budget = self.budget_for(session, site, organisation_id, source)

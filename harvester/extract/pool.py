@@ -1,0 +1,108 @@
+"""Page extraction in worker processes, so a large harvest uses more than one core.
+
+The harvest stores every page on ONE database thread (SQLite has one writer; a page and its
+facts commit together). Extraction (decode, parse, every extractor, classification) is pure and
+costs more than storing, so on a long harvest it runs here, in `workers` spawned processes,
+while the database thread only stores. Results are the same `PageFacts` as `extract_page` in
+the harvest's own process: the crawl falls back to that whenever the pool is not ready yet
+(it starts only for a large queue, and spawning takes a second), is full, or has broken.
+
+    pool = ExtractPool(2); pool.start()
+    facts = await pool.extract(url, body, headers)   # None: extract in-process instead
+    pool.close()
+
+`HARVESTER_EXTRACT_WORKERS` sets the number of processes (0 = never; default: the machine's
+cores up to 4, none on a single core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from harvester.extract.facts import PageFacts
+
+log = logging.getLogger("harvester.extract.pool")
+
+MAX_WORKERS = 4
+# Pages waiting per worker beyond which a page is extracted in-process rather than queued.
+BACKLOG_PER_WORKER = 4
+
+
+def default_workers() -> int:
+    raw = os.environ.get("HARVESTER_EXTRACT_WORKERS", "").strip()
+    if raw.isdigit():
+        return min(int(raw), 16)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, MAX_WORKERS) if cores >= 2 else 0
+
+
+def _warm() -> bool:
+    """Import the extractors and load the taxonomy in the worker before real pages arrive."""
+    from harvester.extract.page import extract_page
+
+    extract_page("http://warm.invalid/", b"<html><title>warm</title><p>studio</p></html>", {})
+    return True
+
+
+def _extract(url: str, body: bytes, headers: Mapping[str, str]) -> PageFacts:
+    from harvester.extract.page import extract_page
+
+    return extract_page(url, body, headers)
+
+
+class ExtractPool:
+    """A process pool for `extract_page`, usable from an event loop."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._warm: Future | None = None
+        self._pending = 0
+        self.broken = False
+
+    def start(self) -> None:
+        if self._pool is not None or self.broken or self.workers < 1:
+            return
+        # spawn, not fork: the harvest process has threads (database, event loop) to not copy.
+        try:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._warm = self._pool.submit(_warm)
+        except Exception:  # noqa: BLE001 - e.g. a main module without `if __name__ == "__main__"`
+            log.warning("extraction workers could not start; extracting in-process", exc_info=True)
+            self.broken = True
+            self.close()
+
+    @property
+    def ready(self) -> bool:
+        return (self._pool is not None and not self.broken and self._warm is not None
+                and self._warm.done() and self._warm.exception() is None)
+
+    async def extract(self, url: str, body: bytes, headers: Mapping[str, str]) -> PageFacts | None:
+        """The page's facts from a worker, or None when the caller should extract in-process."""
+        if not self.ready or self._pending >= self.workers * BACKLOG_PER_WORKER:
+            return None
+        self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, _extract, url, body, dict(headers))
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception:  # noqa: BLE001 - a broken worker must not end the harvest
+            log.exception("extraction worker failed on %s; extracting in-process from now on", url)
+            self.broken = True
+            return None
+        finally:
+            self._pending -= 1
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except Exception:  # noqa: BLE001 - closing must not hide the harvest's own outcome
+                log.warning("extraction workers did not shut down cleanly", exc_info=True)
