@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from harvester import models  # noqa: F401  (registers the tables)
@@ -70,6 +70,14 @@ def init_db(engine: Engine) -> None:
             SQLModel.metadata.create_all(engine)
     except OperationalError as exc:
         raise Failure(f"cannot create the database at {engine.url!r}: {exc.orig}") from exc
+    except DatabaseError as exc:  # e.g. a file that is not SQLite at all
+        raise Failure(_unreadable(engine, exc)) from exc
+
+
+def _unreadable(engine: Engine, exc: DatabaseError) -> str:
+    """The message for a database file that exists but cannot be read (corrupt, not SQLite)."""
+    return (f"cannot read the database at {engine.url!r}: {exc.orig} "
+            "(is it a harvester database? restore it from a backup or choose another --db)")
 
 
 def ensure_schema(engine: Engine) -> None:
@@ -79,6 +87,8 @@ def ensure_schema(engine: Engine) -> None:
         tables = set(insp.get_table_names())
     except OperationalError as exc:
         raise Failure(f"cannot open the database at {engine.url!r}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        raise Failure(_unreadable(engine, exc)) from exc
     if "organisation" not in tables:
         raise Failure(f"the database at {engine.url!r} has no harvester tables: "
                       "run `harvester init` first")

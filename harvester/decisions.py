@@ -193,6 +193,9 @@ def record_decision(session: Session, org: Organisation, decision: DecisionKind 
             raise NotFound(f"no decision {amends_id} about organisation {org.id} to amend "
                            "(see `harvester explain ORG`)")
     if kind == DecisionKind.set_sector:
+        if not (value or "").strip():
+            raise BadInput("set-sector needs the new sector (e.g. harvester decide 12 set-sector "
+                           f"university); one of: {', '.join(s.value for s in Sector)}")
         sector = parse_sector(value)
         org.sector, org.sector_source, org.sector_confidence = sector, SectorSource.review, 1.0
         org.sector_evidence = [*list(org.sector_evidence or []),

@@ -148,3 +148,33 @@ def test_export_recruitment(runner, populated, tmp_path):
     assert isinstance(json.loads(res.stdout)["records"], list)
     res = _run(runner, db_url, "export", "recruitment", "--format", "xml")
     assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("args", [["organisations", "--cluster", "nosuch"],
+                                  ["contacts", "--sector", "banana"], ["relations", "--status", "banana"],
+                                  ["graph", "--cluster", "nosuch"], ["figure", "--cluster", "nosuch"]])
+def test_failed_export_leaves_the_existing_file_alone(runner, populated, tmp_path, args):
+    db_url, _ = populated
+    out = tmp_path / ("net.svg" if args[0] == "figure" else "kept.csv")
+    out.write_text("last week's export\n")
+    res = _run(runner, db_url, "export", *args, "-o", str(out))
+    assert res.exit_code == 2, res.output
+    assert out.read_text() == "last week's export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_export_replaces_the_file_only_when_done(runner, populated, tmp_path):
+    db_url, _ = populated
+    out = tmp_path / "orgs.csv"
+    out.write_text("old\n")
+    assert _run(runner, db_url, "export", "organisations", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("id,name,")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db" and "harvest" not in p.name) == [
+        "orgs.csv"]
+
+
+def test_export_to_a_folder_says_so(runner, populated, tmp_path):
+    db_url, _ = populated
+    res = _run(runner, db_url, "export", "organisations", "-o", str(tmp_path))
+    assert res.exit_code == 2 and "is a folder" not in res.stdout
+    assert res.stderr.strip() == f"Error: cannot write {tmp_path}: it is a folder; give a file name with -o"

@@ -110,3 +110,38 @@ def test_entry_point_runs_on_a_file() -> None:
 def test_help_documents_the_command(runner: CliRunner) -> None:
     result = runner.invoke(app, ["inspect", "--help"])
     assert "FILE_OR_URL" in result.output and "--url" in result.output and "Example:" in result.output
+
+
+def test_binary_file_is_refused_by_name(runner: CliRunner, tmp_path: Path) -> None:
+    for name, data in (("logo.png", b"\x89PNG\r\n\x1a\n" + bytes(200)),
+                       ("sample.warc.gz", b"\x1f\x8b\x08" + bytes(50)),
+                       ("noise.html", b"<ht\x00\x01\x02ml" * 40)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = runner.invoke(app, ["inspect", str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"Error: {path}: not a web page") and result.stderr.count("\n") == 1
+
+
+def test_utf16_page_with_bom_is_not_taken_for_binary(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "u16.html"
+    path.write_bytes("<html><head><title>Bay Makers</title></head></html>".encode("utf-16"))
+    result = runner.invoke(app, ["inspect", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["name"] == "Bay Makers"
+
+
+def test_folder_is_named_as_a_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["inspect", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {tmp_path}: is a folder: name one saved HTML file in it\n"
+
+
+def test_every_recorded_organisation_page_inspects(runner: CliRunner, shared_dir: Path) -> None:
+    pages = sorted((shared_dir / "fixtures" / "orgsites").glob("*.html"))
+    assert pages
+    for page in pages:
+        for extra in ([], ["--json"]):
+            result = runner.invoke(app, ["inspect", str(page), *extra])
+            assert result.exit_code == 0, (page.name, result.output)
+        assert json.loads(result.stdout)["url"].startswith("file://")

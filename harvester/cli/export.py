@@ -9,6 +9,7 @@ line and exit 2.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Annotated, TextIO
 import typer
 
 from harvester.cli.app import ClusterOpt, app, note, state
-from harvester.errors import BadInput
+from harvester.errors import BadInput, Failure
 
 export_app = typer.Typer(
     name="export",
@@ -66,22 +67,38 @@ def open_text(output: Path | None) -> Iterator[TextIO]:
             stream.flush()
             stream.detach()
         return
-    try:
-        fh = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc.strerror or exc}; choose another -o path") from exc
-    with fh:
+    with _replace_on_success(output, "w", encoding="utf-8", newline="") as fh:
         yield fh
 
 
 @contextmanager
 def open_binary(output: Path) -> Iterator[io.BufferedWriter]:
+    with _replace_on_success(output, "wb") as fh:
+        yield fh
+
+
+@contextmanager
+def _replace_on_success(output: Path, mode: str, **kwargs) -> Iterator:
+    """Write into a temporary file beside `output` and put it in place only when the export
+    succeeded: a bad filter or a crash half-way never empties the user's existing file."""
+    if output.is_dir():
+        raise BadInput(f"cannot write {output}: it is a folder; give a file name with -o")
+    direct = output.exists() and not output.is_file()  # /dev/stdout, a named pipe
+    target = output if direct else output.with_name(f".{output.name}.{os.getpid()}.part")
     try:
-        fh = open(output, "wb")  # noqa: SIM115 - closed below
+        fh = open(target, mode, **kwargs)  # noqa: SIM115 - closed below
     except OSError as exc:
         raise BadInput(f"cannot write {output}: {exc.strerror or exc}; choose another -o path") from exc
-    with fh:
-        yield fh
+    try:
+        with fh:
+            yield fh
+        if not direct:
+            os.replace(target, output)
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror or exc}") from exc
+    finally:
+        if not direct:
+            target.unlink(missing_ok=True)
 
 
 def _table(ctx: typer.Context, table: str, output: Path | None, fmt: str | None, excel: bool,

@@ -45,7 +45,8 @@ def run_harvest(ctx: typer.Context, options: HarvestOptions, **overrides) -> Har
                TextColumn("errors {task.fields[errors]}"), TextColumn("hosts {task.fields[hosts]}"),
                TimeElapsedColumn())
     start = time.monotonic()
-    with Progress(*columns, console=err, transient=False) as bar:
+    # Not on a terminal (logs, scripts): no bar left behind, so an error stays the one stderr line.
+    with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("pages", total=1, rate="", errors=0, hosts=0)
 
         def show(p: CrawlProgress) -> None:

@@ -48,6 +48,19 @@ def fetch_once(url: str, *, user_agent: str, timeout: float, max_bytes: int,
         raise Failure(f"{url}: could not fetch ({type(exc).__name__}: {exc})") from exc
 
 
+BINARY_MAGIC = (b"\x1f\x8b", b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff")
+
+
+def looks_binary(body: bytes) -> bool:
+    """True for bytes no HTML page starts with: a known binary signature, or NUL bytes early on
+    (UTF-16 pages, which legitimately hold NULs, start with a byte-order mark)."""
+    if body.startswith(BINARY_MAGIC):
+        return True
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in body[:4096]
+
+
 def facts_json(facts: PageFacts) -> dict[str, Any]:
     """The stable `inspect --json` shape (README); more fields may follow, none are renamed."""
     ranked_areas = sorted(facts.domain_scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -149,6 +162,8 @@ def inspect(
         if "://" in target:
             raise BadInput(f"{target}: not an http(s) URL or a file name")
         path = Path(target)
+        if path.is_dir():
+            raise BadInput(f"{target}: is a folder: name one saved HTML file in it")
         if not path.is_file():
             raise BadInput(f"{target}: no such file (give a saved HTML file or an http(s) URL)")
         if url is not None and not is_http_url(url):
@@ -157,6 +172,9 @@ def inspect(
             body = path.read_bytes()
         except OSError as exc:
             raise BadInput(f"{target}: cannot read ({exc.strerror})") from exc
+        if looks_binary(body):
+            raise BadInput(f"{target}: not a web page (binary data such as an image, archive or PDF): "
+                           "give a page saved as HTML")
         page_url, headers = url or path.resolve().as_uri(), {}
     facts = extract_page(page_url, body, headers)
     if json_:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, state
 
@@ -59,14 +60,17 @@ def propose(
 
 def _table(proposal, shown) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     title = f"Proposal for wave {proposal.wave}" + (f" of {proposal.cluster}" if proposal.cluster else "")
     table = Table("rank", "organisation", "sector", "domain areas", "score", "why", "proposed contact",
                   title=title, show_lines=True)
     for c in shown:
         name = c.name + (f"\n{c.domain}" if c.domain else "") + (" (weak)" if c.weak else "")
-        table.add_row(str(c.rank), name, c.sector.replace("_", " "), ", ".join(c.domain_areas) or "-",
-                      f"{c.score:.2f}", c.why, c.contact.label() if c.contact else "-")
+        # Text, not str: names, reasons and contacts are scraped and must not act as rich markup.
+        table.add_row(str(c.rank), Text(name), c.sector.replace("_", " "),
+                      Text(", ".join(c.domain_areas) or "-"), f"{c.score:.2f}", Text(c.why),
+                      Text(c.contact.label() if c.contact else "-"))
     if not shown:
         out.print("No candidates yet: harvest first (`harvester harvest`), or accept more organisations.")
         return
@@ -113,7 +117,7 @@ def decide(
         print_json(result)
         return
     wave = f", wave {result['wave']}" if result["wave"] is not None else ""
-    note(ctx, f"Recorded {result['decision']} for {result['name']} (#{result['organisation_id']}): "
+    note(ctx, f"Recorded {result['decision']} for {escape(result['name'])} (#{result['organisation_id']}): "
          f"status {result['status']}{wave} (decision {result['decision_id']}).")
 
 
@@ -139,10 +143,10 @@ def referral_add(
     with session_scope(state(ctx).engine()) as session:
         result = add_referral(session, from_, to, person=person, role=role, note=note_, reviewer=who)
         target, created = result.target, result.created
-        message = (f"Recorded referral {result.referral.id}: {target.name} (#{target.id}, "
+        message = (f"Recorded referral {result.referral.id}: {escape(target.name)} (#{target.id}, "
                    f"{'new' if created else 'known'}, status {target.status})")
     if result.person_suppressed:
-        message += f"; {person} is on the do-not-contact list and was not stored"
+        message += f"; {escape(person or '')} is on the do-not-contact list and was not stored"
     note(ctx, message + ".")
 
 

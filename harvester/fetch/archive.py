@@ -35,6 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from harvester import __version__
+from harvester.errors import BadInput
 
 REPLAY_HEADER = "x-harvester-replay"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
@@ -71,10 +72,14 @@ class WarcWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists():
-            repair_tail(self.path)
-        self._fh: BinaryIO = open(self.path, "ab")  # noqa: SIM115 - closed by close()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists():
+                repair_tail(self.path)
+            self._fh: BinaryIO = open(self.path, "ab")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise BadInput(f"cannot write the archive {self.path}: {exc.strerror or exc}; "
+                           "choose another --archive path") from exc
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
         info = self._writer.create_warcinfo_record(self.path.name, {
             "software": f"harvester/{__version__}", "format": "WARC File Format 1.1"})
@@ -259,13 +264,19 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         self._index: dict[tuple[str, str], list[_Stored]] = {}
         methods: dict[str, str] = {}
         responses: list[tuple[WarcEntry, _Stored]] = []
-        with open(self.path, "rb") as fh:
-            for entry, _ in _scan(fh):
-                if entry.record_type == "request" and entry.concurrent_to:
-                    methods[entry.concurrent_to] = entry.method or "GET"
-                elif entry.record_type == "response" and entry.target_uri:
-                    responses.append((entry, _Stored(entry.offset, entry.status, entry.header("etag"),
-                                                     entry.header("last-modified"))))
+        try:
+            with open(self.path, "rb") as fh:
+                for entry, _ in _scan(fh):
+                    if entry.record_type == "request" and entry.concurrent_to:
+                        methods[entry.concurrent_to] = entry.method or "GET"
+                    elif entry.record_type == "response" and entry.target_uri:
+                        responses.append((entry, _Stored(entry.offset, entry.status, entry.header("etag"),
+                                                         entry.header("last-modified"))))
+        except OSError as exc:
+            raise BadInput(f"{self.path}: cannot read the WARC archive ({exc.strerror or exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on a damaged file
+            raise BadInput(f"{self.path}: not a readable WARC archive ({type(exc).__name__}: {exc}); "
+                           "give a file written by `harvester harvest --archive`") from exc
         for entry, stored in responses:
             method = methods.get(entry.record_id or "", "GET")
             self._index.setdefault((method, entry.target_uri or ""), []).append(stored)
