@@ -253,3 +253,18 @@ def test_iter_records_on_an_empty_archive(tmp_path: Path):
     warc = tmp_path / "empty.warc.gz"
     WarcWriter(warc).close()
     assert [r.record_type for r in iter_records(warc)] == ["warcinfo"]
+
+
+def test_damaged_archive_is_a_named_bad_input(tmp_path):
+    """Replay and forget's rewrite name the file instead of leaking a warcio exception."""
+    from harvester.errors import BadInput
+    from harvester.fetch.archive import DamagedArchive
+
+    bad = tmp_path / "notes.warc"
+    bad.write_bytes(b"garbage, not a WARC\n")
+    for call in (lambda: ReplayTransport(bad), lambda: rewrite_without(bad, lambda e: True)):
+        with pytest.raises(DamagedArchive) as info:
+            call()
+        assert isinstance(info.value, BadInput) and isinstance(info.value, ValueError)
+        assert str(info.value).startswith(f"{bad}: not a readable WARC archive")
+    assert bad.read_bytes() == b"garbage, not a WARC\n"

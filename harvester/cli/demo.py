@@ -27,6 +27,19 @@ def _fresh_sqlite(path: Path) -> None:
             p.unlink()
 
 
+def _check_out(out: Path) -> None:
+    """Make the export folder before a minute of work, so a bad --out fails first and by name."""
+    from harvester.errors import BadInput
+
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out}: is a file, not a folder; choose a folder for the demo exports")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"--out {out}: cannot create the folder ({exc.strerror or exc}); "
+                       "choose another folder") from exc
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -46,6 +59,7 @@ def demo(
     from harvester.seeds import load_seeds
     from harvester.snowball import propose
 
+    _check_out(out)
     st = state(ctx)
     if st.db_url is None:
         _fresh_sqlite(DEMO_DB_PATH)

@@ -67,6 +67,14 @@ def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
 
 
+class DamagedArchive(BadInput, ValueError):
+    """A file given as a WARC archive that warcio cannot read (not WARC, or a broken record)."""
+
+    def __init__(self, path: Path, exc: Exception) -> None:
+        super().__init__(f"{path}: not a readable WARC archive ({type(exc).__name__}: {exc}); "
+                         "give a file written by `harvester harvest --archive`")
+
+
 class WarcWriter:
     """Append request/response records to a .warc.gz file; one gzip member per record."""
 
@@ -220,7 +228,10 @@ def rewrite_without(path: Path, predicate: Callable[[WarcEntry], bool]) -> int:
     """
     path = Path(path)
     with open(path, "rb") as fh:
-        entries = [entry for entry, _ in _scan(fh)]
+        try:
+            entries = [entry for entry, _ in _scan(fh)]
+        except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on a damaged file
+            raise DamagedArchive(path, exc) from exc
     removed_ids = {e.record_id for e in entries if predicate(e)}
     # A removed response takes its request along (and the other way round).
     for e in entries:
@@ -275,8 +286,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         except OSError as exc:
             raise BadInput(f"{self.path}: cannot read the WARC archive ({exc.strerror or exc})") from exc
         except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on a damaged file
-            raise BadInput(f"{self.path}: not a readable WARC archive ({type(exc).__name__}: {exc}); "
-                           "give a file written by `harvester harvest --archive`") from exc
+            raise DamagedArchive(self.path, exc) from exc
         for entry, stored in responses:
             method = methods.get(entry.record_id or "", "GET")
             self._index.setdefault((method, entry.target_uri or ""), []).append(stored)
