@@ -41,6 +41,7 @@ _BRACKET_AT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]\s{0,3}", 
 _BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}", re.I)
 _BRACKET_AT_CORE = re.compile(r"[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]", re.I)
 _BRACKET_DOT_CORE = re.compile(r"[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]", re.I)
+_SPELLED_HINT = re.compile(r"\sat\s", re.I)  # what every _SPELLED match contains
 # "name at domain dot org": only after a word that says an address follows.
 _SPELLED = re.compile(
     r"(?:e-?mail|ebost|e-bost|contact|write\s{1,3}to)[^\n]{0,40}?\b([A-Za-z0-9._-]{1,64})\s{1,3}at\s{1,3}"
@@ -108,6 +109,8 @@ def deobfuscate(text: str) -> str:
         domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
         return m.group(0)[: m.start(1) - m.start(0)] + f" {m.group(1)}@{domain} "
 
+    if not _SPELLED_HINT.search(text):  # the sub tries every position; " at " is rarer
+        return text
     return _SPELLED.sub(spelled, text)
 
 

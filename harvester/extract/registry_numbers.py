@@ -109,4 +109,17 @@ def is_cic(text: str, name: str | None = None, footer: str = "") -> bool:
     """A Community Interest Company: "CIC" (or its long form) in the organisation's name or its
     footer, or the text saying so of itself ("CIC number", "we are a community interest
     company"). A CIC merely named in the body (a partner) does not count."""
-    return bool(_CIC.search(name or "") or _CIC.search(footer) or _CIC_SELF.search(text))
+    return bool(_CIC.search(name or "") or _CIC.search(footer) or (_may_say_cic(text)
+                                                                    and _CIC_SELF.search(text)))
+
+
+def _may_say_cic(text: str) -> bool:
+    """Cheap pre-check: `_CIC_SELF` needs "cic" or "interest" (its search tries every position).
+    On ASCII text lower() is exactly IGNORECASE; other text gets a small regex."""
+    if text.isascii():
+        low = text.lower()
+        return "cic" in low or "interest" in low
+    return _CIC_HINT.search(text) is not None
+
+
+_CIC_HINT = re.compile(r"cic|interest", re.I)
