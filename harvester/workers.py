@@ -23,13 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from harvester.locking import hold_lock
+from harvester.errors import LockHeld
+from harvester.locking import current, held_message, hold_lock, stale_reason
 from harvester.models import Host, Page, PageState, utcnow
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
 # Pages a worker fetches from one host before giving the host back to the pool, so that hosts
 # move to whichever worker has capacity (a balance between workers of unequal speed).
-LEASE_PAGES = 8
+LEASE_PAGES = 16
 # A lock number for pg_advisory_xact_lock: workers plan the frontier one at a time.
 PLAN_LOCK = 0x68617276  # "harv"
 
@@ -51,6 +52,9 @@ def harvest_guard(engine: Engine, worker: bool, say: Callable[[str], None]) -> I
     """Around one harvest: a worker name in worker mode on PostgreSQL, else the database lock
     (a second harvest is refused with LockHeld)."""
     if worker and supports_workers(engine):
+        holder = current(engine, "harvest")  # a single-process harvest does not share its hosts
+        if holder is not None and stale_reason(holder, now=utcnow()) is None:
+            raise LockHeld(held_message(holder))
         yield worker_name()
         return
     if worker:

@@ -105,3 +105,16 @@ def test_worker_on_sqlite_falls_back_to_the_lock(db_url, engine):
     assert "--worker needs PostgreSQL" in res.output
     with Session(engine) as s:
         assert s.exec(select(HarvestRun)).one().worker != ""
+
+
+@pytest.mark.postgres
+@pytest.mark.integration
+def test_worker_refused_while_a_single_process_harvest_runs(pg_url):
+    from harvester.locking import hold_lock
+
+    engine = make_engine(pg_url)
+    init_db(engine)
+    with hold_lock(engine, "harvest"):
+        res = CliRunner().invoke(app, ["--db", pg_url, "harvest", "--worker", "--no-meetup"])
+    assert res.exit_code == 1 and "another harvest (pid" in res.output
+    engine.dispose()

@@ -38,9 +38,13 @@ def schedule(
     at_time = parse_at(at)
     if once and at_time is not None:
         raise BadInput("--at has no effect with --once: cron or the systemd timer decides when it runs")
+    from harvester.cli.harvest import check_identity
+    from harvester.crawl import HarvestOptions
+
     st = state(ctx)
     engine = st.engine()
     config = st.config()
+    check_identity(config, HarvestOptions())
     logging.getLogger("harvester.schedule").setLevel(logging.INFO)
 
     def cycle():
