@@ -91,6 +91,10 @@ class Config:
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         path = toml_path or Path(env.get("HARVESTER_CONFIG", "harvester.toml"))
+        named = toml_path is None and bool(env.get("HARVESTER_CONFIG"))
+        if named and not path.is_file():  # a file asked for by name must not be silently skipped
+            what = "is a folder" if path.is_dir() else "does not exist"
+            raise BadInput(f"HARVESTER_CONFIG {path}: {what}; name your harvester.toml or unset it")
         file_values: dict[str, Any] = {}
         if path.is_file():
             try:

@@ -33,3 +33,14 @@ def test_unknown_setting_and_bad_value_name_their_source(tmp_path):
         Config.load({}, env={"HARVESTER_DELAY": "soon"}, toml_path=tmp_path / "none.toml")
     with pytest.raises(BadInput, match="must not be negative"):
         Config.load({"delay": -1}, env={}, toml_path=tmp_path / "none.toml")
+
+
+def test_harvester_config_naming_a_missing_file_is_refused(tmp_path):
+    """A config file named by HARVESTER_CONFIG that is not there must not be silently skipped."""
+    with pytest.raises(BadInput, match="does not exist"):
+        Config.load({}, env={"HARVESTER_CONFIG": str(tmp_path / "typo.toml")})
+    with pytest.raises(BadInput, match="is a folder"):
+        Config.load({}, env={"HARVESTER_CONFIG": str(tmp_path)})
+    named = tmp_path / "mine.toml"
+    named.write_text("delay = 3\n")
+    assert Config.load({}, env={"HARVESTER_CONFIG": str(named)}).delay == 3.0
