@@ -359,6 +359,10 @@ def parse_seed_csv(text: str, source: str, area_ids: set[str],
             if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
                 continue
             if header is None:
+                if len(row) == 1 and ";" in row[0]:  # Excel in many European locales saves `;`
+                    report(line, "the columns are separated by ';': save the file as CSV with commas "
+                           f"(the first row names the columns: {','.join(CSV_COLUMNS)})")
+                    return []
                 header, header_line = [c.strip().lower() for c in row], line
                 unknown = [c for c in header if c not in CSV_COLUMNS]
                 for col in unknown:

@@ -381,3 +381,14 @@ def test_own_taxonomy_file_is_used_for_checking(tmp_path):
         read_seed_files([cluster, taxonomy])
     assert info.value.problems == [
         f"{cluster.as_posix()}:7: unknown domain area 'film-tv' (the ids are in seeds/taxonomy.yaml)"]
+
+
+def test_semicolon_separated_csv_says_so(tmp_path):
+    """Excel in many European locales saves CSV with `;`: one clear problem, not five."""
+    path = tmp_path / "orgs.csv"
+    path.write_text("name;url;sector;cluster;domains\r\nA;https://a.example/;industry;bristol;\r\n")
+    with pytest.raises(SeedFileError) as info:
+        read_seed_files([path])
+    assert info.value.problems == [
+        f"{path.as_posix()}:1: the columns are separated by ';': save the file as CSV with commas "
+        "(the first row names the columns: name,url,sector,cluster,domains)"]
