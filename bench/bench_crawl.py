@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,7 +55,9 @@ class Result:
     span_s: float
     wall_s: float
     pages_per_s: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # largest single process (wait4 ru_maxrss)
+    tree_rss_mb: float  # whole process tree, polled every 0.25 s (harvester's extraction workers)
+    cpu_s: float  # user + system CPU of the process and its workers
     load_before: float
     load_after: float
     returncode: int
@@ -71,19 +74,48 @@ def ensure_scrapy() -> Path:
     return python
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident KB of `pid` and its descendants now (the harvest's extraction workers)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
 def run_measured(cmd: list[str], env: dict[str, str] | None = None,
-                 log: Path | None = None) -> tuple[int, float, float]:
-    """Run `cmd`; its return code, wall seconds and peak RSS in MB (its own, from wait4)."""
+                 log: Path | None = None) -> tuple[int, float, float, float, float]:
+    """Run `cmd`; return code, wall s, peak RSS MB of its largest process (wait4's ru_maxrss covers
+    its reaped children too), peak RSS MB of its whole process tree (polled), CPU s (all)."""
     started = time.monotonic()
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    peak_tree = 0
+    stop = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak_tree
+        while not stop.wait(0.25):
+            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+
     try:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        stop.set()
+        poller.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if log:
             out.close()
-    return proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024
+    return (proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, peak_tree / 1024,
+            usage.ru_utime + usage.ru_stime)
 
 
 def seed_database(db_url: str, base_urls: list[str]) -> None:
@@ -132,12 +164,12 @@ def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_pytho
         db_url = f"sqlite:///{work / (tag + '.db')}"
         seed_database(db_url, web.base_urls)
         cmd, env = harvester_cmd(db_url, profile)
-        code, wall, rss = run_measured(cmd, env, work / f"{tag}.log")
+        code, wall, rss, tree, cpu = run_measured(cmd, env, work / f"{tag}.log")
     else:
         urls_file = work / "urls.txt"
         urls_file.write_text("\n".join(web.base_urls) + "\n")
         cmd = scrapy_cmd(scrapy_python, urls_file, work / f"{tag}.jl", profile)
-        code, wall, rss = run_measured(cmd, None, work / f"{tag}.log")
+        code, wall, rss, tree, cpu = run_measured(cmd, None, work / f"{tag}.log")
     hits = web.requests()
     pages = [h for h in hits if h.status == 200 and not h.path.startswith("/robots.txt")]
     times = [h.time for h in hits]
@@ -146,8 +178,8 @@ def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_pytho
         print(f"  {tag}: exit {code}; see {work / (tag + '.log')}", file=sys.stderr)
     return Result(crawler, profile_name, len(web.ports), len(pages), len(hits), round(span, 3),
                   round(wall, 3), round(len(pages) / span, 1) if span == span and span > 0 else 0.0,
-                  round(rss, 1), round(load_before, 2), round(os.getloadavg()[0], 2), code,
-                  sum(1 for h in hits if h.path.startswith("/private/")))
+                  round(rss, 1), round(tree, 1), round(cpu, 2), round(load_before, 2),
+                  round(os.getloadavg()[0], 2), code, sum(1 for h in hits if h.path.startswith("/private/")))
 
 
 def summarise(results: list[Result]) -> dict:
@@ -169,17 +201,21 @@ def summarise(results: list[Result]) -> dict:
             lo, hi = by[("harvester", profile, sizes[0])], by[("harvester", profile, sizes[-1])]
             summary["harvester_rss_growth"][f"{profile}/{sizes[0]}->{sizes[-1]}"] = round(
                 hi.peak_rss_mb / lo.peak_rss_mb, 3)
+            summary["harvester_rss_growth"][f"{profile}/{sizes[0]}->{sizes[-1]} (tree)"] = round(
+                hi.tree_rss_mb / max(lo.tree_rss_mb, 1), 3)
     return summary
 
 
 def print_table(results: list[Result], summary: dict) -> None:
     head = (f"{'crawler':<10} {'profile':<7} {'hosts':>5} {'pages':>6} {'reqs':>6} {'span s':>7} "
-            f"{'wall s':>7} {'pages/s':>8} {'RSS MB':>7} {'load':>10} {'/private':>8}")
+            f"{'wall s':>7} {'pages/s':>8} {'CPU ms/p':>8} {'RSS MB':>7} {'tree MB':>7} {'load':>10} "
+            f"{'/private':>8}")
     print(head)
     print("-" * len(head))
     for r in results:
         print(f"{r.crawler:<10} {r.profile:<7} {r.hosts:>5} {r.pages:>6} {r.requests:>6} {r.span_s:>7.1f} "
-              f"{r.wall_s:>7.1f} {r.pages_per_s:>8.1f} {r.peak_rss_mb:>7.0f} "
+              f"{r.wall_s:>7.1f} {r.pages_per_s:>8.1f} {1000 * r.cpu_s / max(r.pages, 1):>8.1f} "
+              f"{r.peak_rss_mb:>7.0f} {r.tree_rss_mb:>7.0f} "
               f"{r.load_before:>4.1f}->{r.load_after:<4.1f} {r.bad_requests:>8}")
     for name, values in summary.items():
         for key, value in values.items():
