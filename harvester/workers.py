@@ -61,7 +61,20 @@ def harvest_guard(engine: Engine, worker: bool, say: Callable[[str], None]) -> I
         say("--worker needs PostgreSQL (hosts are claimed with SELECT ... FOR UPDATE SKIP LOCKED); "
             "on SQLite this harvest runs alone under the database lock.")
     with hold_lock(engine, "harvest"):
+        busy = active_workers(engine)
+        if busy:
+            raise LockHeld(f"harvest workers ({', '.join(busy)}) are running against this database; "
+                           "wait for them to finish, or join them with `harvester harvest --worker`")
         yield None
+
+
+def active_workers(engine: Engine, now: datetime | None = None) -> list[str]:
+    """Workers holding live host claims (their claims not yet expired)."""
+    cutoff = (now or utcnow()) - CLAIM_TIMEOUT
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(_HOST.c.claimed_by).where(
+            _HOST.c.claimed_by.is_not(None), _HOST.c.claimed_at >= cutoff).distinct()).all()
+    return sorted(r[0] for r in rows)
 
 
 def plan_serially(session: Session) -> None:

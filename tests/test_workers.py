@@ -118,3 +118,12 @@ def test_worker_refused_while_a_single_process_harvest_runs(pg_url):
         res = CliRunner().invoke(app, ["--db", pg_url, "harvest", "--worker", "--no-meetup"])
     assert res.exit_code == 1 and "another harvest (pid" in res.output
     engine.dispose()
+
+
+def test_single_harvest_refused_while_workers_hold_hosts(db_url, engine):
+    with Session(engine) as s:
+        s.add(Host(host="busy.example", claimed_by="lab-a:123", claimed_at=utcnow()))
+        s.add(Host(host="old.example", claimed_by="lab-b:9", claimed_at=utcnow() - timedelta(hours=1)))
+        s.commit()
+    res = CliRunner().invoke(app, ["--db", db_url, "harvest", "--no-meetup"])
+    assert res.exit_code == 1 and "harvest workers (lab-a:123) are running" in res.output
