@@ -44,7 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
         if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise Failure(f"cannot create the folder {Path(db_path).parent} for the database {url}: "
+                              f"{exc.strerror or exc} (run from your project folder or pass --db)") from exc
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                                            "check_same_thread": False})
         engine = sa.create_engine(parsed, **kwargs)

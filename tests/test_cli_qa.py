@@ -205,3 +205,16 @@ def test_json_output_parses(runner, db_url, graph, args):
     res = run(runner, db_url, *args)
     assert res.exit_code == 0, res.output
     json.loads(res.stdout)
+
+
+def test_cluster_option_ignores_case(runner, db_url, graph):
+    upper = run(runner, db_url, "orgs", "--json", "--cluster", "Bristol")
+    assert upper.exit_code == 0, upper.output
+    lower = run(runner, db_url, "orgs", "--json", "-c", "bristol")
+    assert json.loads(upper.stdout) == json.loads(lower.stdout) != []
+
+
+def test_database_folder_that_cannot_be_made_is_named(runner):
+    res = run(runner, "sqlite:////proc/no-such-dir/harvest.db", "orgs")
+    assert_clean_failure(res, 1)
+    assert "cannot create the folder /proc/no-such-dir" in res.stderr and "--db" in res.stderr
