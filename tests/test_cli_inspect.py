@@ -145,3 +145,12 @@ def test_every_recorded_organisation_page_inspects(runner: CliRunner, shared_dir
             result = runner.invoke(app, ["inspect", str(page), *extra])
             assert result.exit_code == 0, (page.name, result.output)
         assert json.loads(result.stdout)["url"].startswith("file://")
+
+
+def test_url_answering_with_an_image_is_refused(runner: CliRunner, httpx_mock) -> None:
+    httpx_mock.add_response(url="https://www.example.org/logo.png", content=b"\x89PNG\r\n\x1a\n" + bytes(64),
+                            headers={"Content-Type": "image/png"})
+    result = runner.invoke(app, ["inspect", "https://www.example.org/logo.png"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: https://www.example.org/logo.png: not a web page (content type "
+                             "image/png): give the address of an HTML page\n")

@@ -158,6 +158,10 @@ def inspect(
         cfg = state(ctx).config()
         page_url, body, headers = fetch_once(target, user_agent=cfg.user_agent, timeout=cfg.timeout,
                                              max_bytes=cfg.max_bytes, max_redirects=cfg.max_redirects)
+        if looks_binary(body):
+            ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "unknown")
+            raise BadInput(f"{target}: not a web page (content type {ctype}): give the address of an "
+                           "HTML page")
     else:
         if "://" in target:
             raise BadInput(f"{target}: not an http(s) URL or a file name")
