@@ -92,6 +92,11 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
             command.stamp(cfg, INITIAL)
             command.upgrade(cfg, revision)
             return "stamped"
+        if before is not None and MARKER_TABLE not in tables:
+            # The tables were dropped (drop_all) but not alembic_version: start again.
+            command.stamp(cfg, "base", purge=True)
+            command.upgrade(cfg, revision)
+            return "created"
         command.upgrade(cfg, revision)
     if before is None:
         return "created"

@@ -76,3 +76,12 @@ def test_missing_migration_is_detected(db_url):
 def test_initial_revision_is_the_base():
     assert INITIAL == "0001"
     assert head()
+
+
+def test_tables_dropped_without_alembic_version_are_created_again(db_url):
+    engine = make_engine(db_url)
+    init_db(engine)
+    SQLModel.metadata.drop_all(engine)  # leaves alembic_version behind
+    assert upgrade(engine) == "created"
+    assert schema_differences(engine) == []
+    engine.dispose()
