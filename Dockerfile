@@ -14,7 +14,9 @@ RUN pip install . && harvester --version
 COPY seeds ./seeds
 
 # Run as a plain user; the database (SQLite) and exports go to the /data volume.
-RUN useradd --create-home --uid 1000 harvester && mkdir -p /data && chown harvester:harvester /data
+# data/ (the default database and export folder, relative to /app) is the volume too.
+RUN useradd --create-home --uid 1000 harvester && mkdir -p /data && chown harvester:harvester /data \
+    && ln -s /data /app/data
 USER harvester
 ENV HARVESTER_DB=sqlite:////data/harvest.db
 VOLUME ["/data"]
