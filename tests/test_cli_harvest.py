@@ -49,3 +49,12 @@ def test_error_after_start_is_the_only_stderr_line(seeded):
     res = CliRunner().invoke(app, ["--db", seeded, "harvest", "--replay", str(SAMPLE), "--cluster", "nosuch"])
     assert res.exit_code == 2
     assert res.stderr.startswith("Error: unknown cluster 'nosuch'") and res.stderr.count("\n") == 1
+
+
+def test_empty_or_folder_replay_is_named(seeded, tmp_path):
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    for path, says in ((empty, "the WARC file is empty"), (tmp_path, "is a folder")):
+        res = CliRunner().invoke(app, ["--db", seeded, "harvest", "--replay", str(path)])
+        assert res.exit_code == 2, res.output
+        assert res.stderr.startswith(f"Error: {path}: {says}") and res.stderr.count("\n") == 1

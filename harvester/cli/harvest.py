@@ -72,8 +72,14 @@ def print_summary(ctx: typer.Context, summary: HarvestSummary) -> None:
 
 
 def _check_file(path: Path | None, what: str) -> None:
-    if path is not None and not path.is_file():
+    if path is None:
+        return
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder: name the {what} file in it")
+    if not path.is_file():
         raise BadInput(f"{path}: no such {what} file")
+    if path.stat().st_size == 0:
+        raise BadInput(f"{path}: the {what} file is empty (was the harvest that wrote it stopped at once?)")
 
 
 @app.command()
