@@ -135,13 +135,15 @@ def seed_database(db_url: str, base_urls: list[str]) -> None:
     engine.dispose()
 
 
-def harvester_cmd(db_url: str, profile: dict) -> tuple[list[str], dict[str, str]]:
+def harvester_cmd(db_url: str, profile: dict, work: Path) -> tuple[list[str], dict[str, str]]:
     cmd = [str(ROOT / ".venv" / "bin" / "harvester"), "--db", db_url, "--quiet", "harvest",
            "--allow-private", "--no-meetup", "--max-pages", str(PAGES_PER_HOST), "--depth", str(DEPTH),
            "--delay", str(profile["delay"]), "--concurrency", str(CONCURRENCY)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARVESTER_")}
     env["HARVESTER_HOST_CONCURRENCY"] = str(profile["per_host"])
-    env["HARVESTER_CONFIG"] = os.devnull  # no harvester.toml from the working directory
+    empty = work / "harvester.toml"
+    empty.write_text("")
+    env["HARVESTER_CONFIG"] = str(empty)  # no harvester.toml from the working directory
     env["HARVESTER_CONTACT_URL"] = "mailto:bench@localhost.invalid"  # loopback only
     if "HARVESTER_EXTRACT_WORKERS" in os.environ:  # 0 = extraction on the database thread
         env["HARVESTER_EXTRACT_WORKERS"] = os.environ["HARVESTER_EXTRACT_WORKERS"]
@@ -163,7 +165,7 @@ def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_pytho
     if crawler == "harvester":
         db_url = f"sqlite:///{work / (tag + '.db')}"
         seed_database(db_url, web.base_urls)
-        cmd, env = harvester_cmd(db_url, profile)
+        cmd, env = harvester_cmd(db_url, profile, work)
         code, wall, rss, tree, cpu = run_measured(cmd, env, work / f"{tag}.log")
     else:
         urls_file = work / "urls.txt"
