@@ -218,3 +218,11 @@ def test_database_folder_that_cannot_be_made_is_named(runner):
     res = run(runner, "sqlite:////proc/no-such-dir/harvest.db", "orgs")
     assert_clean_failure(res, 1)
     assert "cannot create the folder /proc/no-such-dir" in res.stderr and "--db" in res.stderr
+
+
+def test_paths_with_brackets_are_printed_whole(runner, db_url, graph, tmp_path):
+    """`[draft]` in a file name is a valid rich tag: notes print it literally."""
+    out = tmp_path / "contacts [draft].csv"
+    res = run(runner, db_url, "export", "organisations", "-o", str(out))
+    assert res.exit_code == 0 and out.is_file()
+    assert f"to {out}." in res.stderr

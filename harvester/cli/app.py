@@ -167,7 +167,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def note(ctx: typer.Context, message: str) -> None:
-    """A message for people on stderr, silenced by --quiet."""
+def note(ctx: typer.Context, message: str, *, markup: bool = False) -> None:
+    """A message for people on stderr, silenced by --quiet. Printed literally: messages carry
+    scraped names and file paths, and `[draft]` in either must not vanish as rich markup."""
     if not state(ctx).quiet:
-        err.print(message)
+        err.print(message, markup=markup)

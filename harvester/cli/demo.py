@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
@@ -68,24 +69,24 @@ def demo(
     init_db(engine)
     db_shown = engine.url.render_as_string(hide_password=True)
 
-    note(ctx, f"[bold]1. seed[/] the sample clusters into {db_shown}")
+    note(ctx, f"[bold]1. seed[/] the sample clusters into {escape(db_shown)}", markup=True)
     with Session(engine) as s:
         summary = load_seeds(s, list(SAMPLE_SEEDS))
         s.commit()
     note(ctx, f"   {summary.new + summary.updated + summary.unchanged} seed organisations in "
               f"{', '.join(summary.clusters)}")
 
-    note(ctx, "[bold]2. harvest[/] by replaying the bundled WARC archive (no network)")
+    note(ctx, "[bold]2. harvest[/] by replaying the bundled WARC archive (no network)", markup=True)
     result = run_harvest(ctx, HarvestOptions(replay=SAMPLE_WARC, kind="demo"))
     print_summary(ctx, result)
 
-    note(ctx, "[bold]3. propose[/] wave 1 for each cluster")
+    note(ctx, "[bold]3. propose[/] wave 1 for each cluster", markup=True)
     with Session(engine) as s:
         for cluster in SAMPLE_CLUSTERS:
             proposal = propose(s, cluster=cluster, top=PROPOSAL_ROWS)
             _print_proposal(ctx, cluster, proposal)
 
-    note(ctx, f"[bold]4. export[/] to {out}/")
+    note(ctx, f"[bold]4. export[/] to {escape(str(out))}/", markup=True)
     written = export_demo_files(engine, out)
     for path in written:
         note(ctx, f"   {path}")

@@ -60,7 +60,7 @@ def seed(ctx: typer.Context,
     taxonomy = f"taxonomy {summary.taxonomy_source}" if summary.taxonomy_source else "taxonomy"
     out.print(f"Loaded {len(summary.files)} seed file{'s' if len(summary.files) != 1 else ''} "
               f"({len(summary.clusters)} cluster{'s' if len(summary.clusters) != 1 else ''}; "
-              f"{taxonomy}: {summary.taxonomy_areas} domain areas).")
+              f"{taxonomy}: {summary.taxonomy_areas} domain areas).", markup=False)
     out.print(table)
     out.print(f"Organisations: {summary.new} new, {summary.updated} updated, "
               f"{summary.unchanged} unchanged.")

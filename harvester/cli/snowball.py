@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, state
 
@@ -117,7 +116,7 @@ def decide(
         print_json(result)
         return
     wave = f", wave {result['wave']}" if result["wave"] is not None else ""
-    note(ctx, f"Recorded {result['decision']} for {escape(result['name'])} (#{result['organisation_id']}): "
+    note(ctx, f"Recorded {result['decision']} for {result['name']} (#{result['organisation_id']}): "
          f"status {result['status']}{wave} (decision {result['decision_id']}).")
 
 
@@ -143,10 +142,10 @@ def referral_add(
     with session_scope(state(ctx).engine()) as session:
         result = add_referral(session, from_, to, person=person, role=role, note=note_, reviewer=who)
         target, created = result.target, result.created
-        message = (f"Recorded referral {result.referral.id}: {escape(target.name)} (#{target.id}, "
+        message = (f"Recorded referral {result.referral.id}: {target.name} (#{target.id}, "
                    f"{'new' if created else 'known'}, status {target.status})")
     if result.person_suppressed:
-        message += f"; {escape(person or '')} is on the do-not-contact list and was not stored"
+        message += f"; {person} is on the do-not-contact list and was not stored"
     note(ctx, message + ".")
 
 
