@@ -58,3 +58,16 @@ def test_empty_or_folder_replay_is_named(seeded, tmp_path):
         res = CliRunner().invoke(app, ["--db", seeded, "harvest", "--replay", str(path)])
         assert res.exit_code == 2, res.output
         assert res.stderr.startswith(f"Error: {path}: {says}") and res.stderr.count("\n") == 1
+
+
+def test_empty_database_says_to_seed_first(engine, db_url):
+    res = CliRunner().invoke(app, ["--db", db_url, "harvest", "--replay", str(SAMPLE)])
+    assert res.exit_code == 0, res.output
+    assert "Nothing to harvest" in res.stderr and "harvester seed seeds/*.yaml" in res.stderr
+
+
+def test_seeded_database_gets_no_such_note(seeded, tmp_path):
+    res = CliRunner().invoke(app, ["--db", seeded, "harvest", "--replay", str(SAMPLE), "--no-meetup",
+                                   "--max-pages", "1", "--cluster", "bristol"])
+    assert res.exit_code == 0, res.output
+    assert "Nothing to harvest" not in res.stderr

@@ -82,6 +82,17 @@ def _check_file(path: Path | None, what: str) -> None:
         raise BadInput(f"{path}: the {what} file is empty (was the harvest that wrote it stopped at once?)")
 
 
+def _unseeded(ctx: typer.Context) -> bool:
+    """True when the database has neither clusters nor organisations: nothing could be crawled."""
+    from sqlmodel import Session, select
+
+    from harvester.models import Cluster, Organisation
+
+    with Session(state(ctx).engine()) as s:
+        return (s.exec(select(Cluster.id).limit(1)).first() is None
+                and s.exec(select(Organisation.id).limit(1)).first() is None)
+
+
 @app.command()
 def harvest(
     ctx: typer.Context,
@@ -132,6 +143,9 @@ def harvest(
         summary = run_harvest(ctx, options, max_pages=max_pages, depth=depth, concurrency=concurrency,
                               delay=delay)
     print_summary(ctx, summary)
+    if _unseeded(ctx):
+        note(ctx, "Nothing to harvest: the database has no clusters or organisations yet; load seed "
+             "files first with `harvester seed seeds/*.yaml`.")
     if summary.status == "interrupted":
         note(ctx, "Stopped. Run `harvester harvest` again to resume where it stopped.")
         raise typer.Exit(130)
