@@ -161,6 +161,9 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     """The manifest of an export folder, checked against this version's schema and checksums."""
     folder = Path(folder)
     path = folder / MANIFEST
+    if folder.is_file():  # e.g. manifest.json itself, or a zip of the folder
+        raise BadInput(f"{folder} is a file: give the folder written by `harvester export all -o DIR` "
+                       "(unzip it first if it was sent as a zip)")
     if not path.is_file():
         raise BadInput(f"{path} not found: give the folder written by `harvester export all -o DIR`")
     try:

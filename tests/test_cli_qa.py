@@ -226,3 +226,11 @@ def test_paths_with_brackets_are_printed_whole(runner, db_url, graph, tmp_path):
     res = run(runner, db_url, "export", "organisations", "-o", str(out))
     assert res.exit_code == 0 and out.is_file()
     assert f"to {out}." in res.stderr
+
+
+def test_import_of_a_file_instead_of_the_folder(runner, tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("{}")
+    res = run(runner, f"sqlite:///{tmp_path / 'new.db'}", "import", str(manifest))
+    assert_clean_failure(res, 2)
+    assert res.stderr.startswith(f"Error: {manifest} is a file: give the folder")
