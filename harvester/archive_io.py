@@ -123,7 +123,9 @@ def _rows(conn: sa.Connection, table: sa.Table) -> Iterator[sa.Row]:
 def export_all(engine: Engine, folder: str | Path, *, now: datetime | None = None) -> dict[str, Any]:
     """Write every table and the manifest into `folder` (new or empty); returns the manifest."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is a file, not a folder: choose a new folder for `export all -o`")
+    if folder.exists() and any(folder.iterdir()):
         raise BadInput(f"{folder} is not an empty folder: choose a new folder for `export all -o`")
     try:
         folder.mkdir(parents=True, exist_ok=True)

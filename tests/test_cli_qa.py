@@ -234,3 +234,11 @@ def test_import_of_a_file_instead_of_the_folder(runner, tmp_path):
     res = run(runner, f"sqlite:///{tmp_path / 'new.db'}", "import", str(manifest))
     assert_clean_failure(res, 2)
     assert res.stderr.startswith(f"Error: {manifest} is a file: give the folder")
+
+
+def test_export_all_onto_a_file_says_it_is_a_file(runner, db_url, graph, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    res = run(runner, db_url, "export", "all", "-o", str(target))
+    assert_clean_failure(res, 2)
+    assert "is a file, not a folder" in res.stderr and target.read_text() == "keep me"
