@@ -178,3 +178,15 @@ def test_export_to_a_folder_says_so(runner, populated, tmp_path):
     res = _run(runner, db_url, "export", "organisations", "-o", str(tmp_path))
     assert res.exit_code == 2 and "is a folder" not in res.stdout
     assert res.stderr.strip() == f"Error: cannot write {tmp_path}: it is a folder; give a file name with -o"
+
+
+def test_suffix_of_another_format_is_refused(runner, populated, tmp_path):
+    db_url, _ = populated
+    res = _run(runner, db_url, "export", "organisations", "-o", str(tmp_path / "orgs.xlsx"))
+    assert res.exit_code == 2 and not (tmp_path / "orgs.xlsx").exists()
+    assert res.stderr == ("Error: cannot tell the format from 'orgs.xlsx': name the file .csv or .json, "
+                          "or pass --format (for Excel: name it .csv and add --excel)\n")
+    res = _run(runner, db_url, "export", "graph", "-o", str(tmp_path / "net.txt"))
+    assert res.exit_code == 2 and ".graphml or .gexf" in res.stderr
+    res = _run(runner, db_url, "export", "graph", "-o", str(tmp_path / "net.txt"), "--format", "gexf")
+    assert res.exit_code == 0 and (tmp_path / "net.txt").read_text().startswith("<?xml")

@@ -42,9 +42,15 @@ ExcelOpt = Annotated[bool, typer.Option(
 
 
 def _format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str) -> str:
-    """The output format: --format, else the -o suffix when it names one, else `default`."""
-    if fmt is None and output is not None and output.suffix.lower().lstrip(".") in allowed:
-        fmt = output.suffix.lower().lstrip(".")
+    """The output format: --format, else the -o suffix, else `default`. A suffix naming another
+    format (orgs.xlsx) is refused: the file would not open as what its name promises."""
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if fmt is None and suffix in allowed:
+        fmt = suffix
+    elif fmt is None and suffix:
+        hint = " (for Excel: name it .csv and add --excel)" if suffix in ("xlsx", "xls", "ods") else ""
+        raise BadInput(f"cannot tell the format from {output.name!r}: name the file "
+                       f"{' or '.join('.' + a for a in allowed)}, or pass --format{hint}")
     fmt = (fmt or default).lower()
     if fmt not in allowed:
         raise BadInput(f"--format {fmt!r} is not one of: {', '.join(allowed)}")
