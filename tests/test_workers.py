@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -38,12 +39,17 @@ def _seed(url: str, web: SimWeb, hosts: int) -> None:
 @pytest.mark.postgres
 @pytest.mark.integration
 def test_two_workers_share_the_frontier(pg_url):
-    hosts = 6
+    # Each worker holds at most --concurrency hosts at a time, so with more hosts than both
+    # workers hold, hosts flow to whichever worker is free, even if one starts seconds late.
+    hosts = 8
     with SimWeb(hosts=hosts, pages_per_host=10, page_kb=(2, 4), seed=3, traps=False, workers=1) as web:
         _seed(pg_url, web, hosts)
         cmd = [sys.executable, "-m", "harvester", "--db", pg_url, "-q", "harvest", "--worker", "--no-meetup",
-               "--allow-private", "--no-profiles", "--max-pages", "8", "--delay", str(DELAY)]
-        procs = [subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+               "--allow-private", "--no-profiles", "--max-pages", "8", "--delay", str(DELAY),
+               "--concurrency", "2"]
+        procs = [subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)]
+        time.sleep(1.0)  # the second worker joins a harvest in progress
+        procs.append(subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True))
         for p in procs:
             assert p.wait(timeout=120) == 0, p.stderr.read()
         hits = web.requests()
