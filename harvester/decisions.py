@@ -79,12 +79,15 @@ def parse_sector(value: str | None) -> Sector:
                        f"{', '.join(s.value for s in Sector)}") from None
 
 
+MAX_ID = 2**63 - 1  # the largest SQLite / PostgreSQL bigint
+
+
 def find_organisation(session: Session, ref: str | int) -> Organisation:
     """The organisation named by id, registrable domain, URL, Meetup urlname/URL, or exact name."""
     text = str(ref).strip()
     if not text:
         raise BadInput("no organisation given: use its id, domain or URL (see `harvester orgs`)")
-    if text.isdigit():
+    if text.isdigit() and int(text) <= MAX_ID:  # a bigger number is no id (and overflows SQLite)
         org = session.get(Organisation, int(text))
         if org is not None:
             return org
@@ -188,7 +191,7 @@ def record_decision(session: Session, org: Organisation, decision: DecisionKind 
     if org.id is None:
         raise BadInput("the organisation is not stored yet")
     if amends_id is not None:
-        old = session.get(Decision, amends_id)
+        old = session.get(Decision, amends_id) if 0 < amends_id <= MAX_ID else None
         if old is None or old.organisation_id != org.id:
             raise NotFound(f"no decision {amends_id} about organisation {org.id} to amend "
                            "(see `harvester explain ORG`)")

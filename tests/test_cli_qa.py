@@ -23,6 +23,7 @@ MARKUP_NAME = "[bold red]x[/]"
 LINK_NAME = "[link=http://evil.example]click[/link]"
 FORMULA_NAME = '=HYPERLINK("http://x")'
 SCRIPT_NAME = "<script>alert(1)</script>"
+BIG = "99999999999999999999"
 
 
 @pytest.fixture
@@ -132,6 +133,11 @@ BAD_INPUTS = [
     (["harvest", "--cluster", "nosuch", "--replay", str(ROOT / "harvester" / "demo" / "sample.warc.gz")], 2),
     (["serve", "--port", "0"], 2), (["schedule"], 2), (["schedule", "--every", "banana", "--once"], 2),
     (["suppress", "import", "/nonexistent.csv"], 2), (["forget"], 2),
+    # numbers no column can hold
+    (["decide", BIG, "accept"], 2), (["explain", BIG], 2),
+    (["referral", "add", "--from", BIG, "--to", "x.org"], 2),
+    (["decide", "1", "accept", "--amends", BIG], 2), (["quota", "set", "bristol", "industry", BIG], 2),
+    (["runs", "--limit", BIG], 2), (["prune", "--days", BIG, "--dry-run"], 2),
 ]
 
 

@@ -65,6 +65,9 @@ class HarvesterGroup(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except OverflowError as exc:  # a number typed on the command line that no column can hold
+            fail_line(f"a number given is too large ({exc}); check the command's numbers")
+            raise typer.Exit(2) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
             if os.environ.get("HARVESTER_DEBUG"):
                 raise

@@ -24,7 +24,8 @@ def init(ctx: typer.Context) -> None:
 
 @app.command()
 def runs(ctx: typer.Context, json_: JsonOpt = False,
-         limit: int = typer.Option(20, "--limit", min=1, help="Show this many most recent runs.")) -> None:
+         limit: int = typer.Option(20, "--limit", min=1, max=1_000_000,
+                                   help="Show this many most recent runs.")) -> None:
     """List harvest runs, newest first, with their status and counts.
 
     Example: harvester runs --limit 5

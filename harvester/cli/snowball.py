@@ -154,7 +154,8 @@ def quota_set(
     ctx: typer.Context,
     cluster: Annotated[str, typer.Argument(help="Cluster id, e.g. bristol.")],
     sector: Annotated[str, typer.Argument(help="government, industry, university or third_sector.")],
-    target: Annotated[int, typer.Argument(min=0, help="How many included organisations of that sector.")],
+    target: Annotated[int, typer.Argument(min=0, max=100_000,
+                                          help="How many included organisations of that sector.")],
 ) -> None:
     """Set how many included organisations of a sector group a cluster should have.
 
