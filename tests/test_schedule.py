@@ -189,3 +189,17 @@ def test_sigterm_stops_a_cycle_and_marks_the_run_interrupted(db_url, engine):
     with Session(engine) as s:
         run = s.exec(select(HarvestRun)).one()
     assert run.kind == "schedule" and run.status == RunStatus.interrupted
+
+
+def test_stop_during_the_wait_ends_the_scheduler_at_once(engine):
+    import threading
+
+    sched = Scheduler(engine, timedelta(hours=1), at=time(3, 0), cycle=lambda: CycleResult(1, "completed"),
+                      say=lambda m: None)  # real clock and real (interruptible) sleep
+    threading.Timer(0.3, sched.stop).start()
+    started = systime.monotonic()
+    assert sched.run() == []
+    assert systime.monotonic() - started < 5
+    from harvester.locking import current
+
+    assert current(engine, "scheduler") is None  # the scheduler lock was released
