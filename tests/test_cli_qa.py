@@ -248,3 +248,25 @@ def test_export_all_onto_a_file_says_it_is_a_file(runner, db_url, graph, tmp_pat
     res = run(runner, db_url, "export", "all", "-o", str(target))
     assert_clean_failure(res, 2)
     assert "is a file, not a folder" in res.stderr and target.read_text() == "keep me"
+
+
+def test_terminal_control_sequences_in_names_are_not_sent(runner, db_url, graph, engine, tmp_path):
+    """ESC in a scraped name (colours, clear screen, OSC 8 links) never reaches the terminal."""
+    evil = "Evil\x1b[2J\x1b]8;;http://x.example\x07Co\x1b]8;;\x07"
+    with Session(engine) as s:
+        org = graph.get(SCRIPT_NAME)
+        org = s.get(type(org), org.id)
+        org.name = evil
+        s.add(org)
+        s.commit()
+    for args in (["orgs"], ["propose", "--no-record"]):
+        res = run(runner, db_url, *args)
+        assert res.exit_code == 0, res.output
+        assert "\x1b" not in res.output and "\x07" not in res.output
+        assert "Evil[2J]8;;http://x.exampleCo]8;;" in res.stdout
+    res = run(runner, db_url, "review", "--cluster", "bristol", input="s\ns\ns\ns\n")
+    assert res.exit_code == 0 and "\x1b" not in res.output and "Evil[2J" in res.output
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><head><title>Evil\x1b[31mRed Ltd</title></head><body></body></html>")
+    res = runner.invoke(app, ["inspect", str(page)])
+    assert res.exit_code == 0 and "\x1b" not in res.stdout and "Evil[31mRed Ltd" in res.stdout

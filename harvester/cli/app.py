@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from typing import Annotated, Any
 import click
 import typer
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from typer.core import TyperGroup
 
@@ -163,6 +165,21 @@ def _cluster_id(value: str | None) -> str | None:
 ClusterOpt = Annotated[str | None, typer.Option("--cluster", "-c", callback=_cluster_id,
                                                 help="Only this cluster (its id, e.g. bristol).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON (documented in README).")]
+
+
+# C0/C1 control characters but tab and newline: ESC in a scraped name could recolour, clear or
+# retitle the researcher's terminal, or plant a hyperlink.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: Any) -> str:
+    """`value` as text safe for a terminal: no control characters (scraped text is untrusted)."""
+    return CONTROL_CHARS.sub("", str(value))
+
+
+def safe_text(value: Any, **kwargs: Any) -> Text:
+    """A rich Text of untrusted `value`: never markup, never terminal control sequences."""
+    return Text(plain(value), **kwargs)
 
 
 def print_json(data: Any) -> None:

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 from sqlmodel import Session
 
-from harvester.cli.app import app, err, note, state
+from harvester.cli.app import app, err, note, safe_text, state
 from harvester.cli.harvest import print_summary, run_harvest
 from harvester.crawl import HarvestOptions
 
@@ -112,7 +111,8 @@ def _print_proposal(ctx: typer.Context, cluster: str, proposal) -> None:
                 if c.contact.value != who:
                     contact += f" {c.contact.value}"
         # Scraped text is shown as plain Text: rich would read "[...]" in a name as markup.
-        table.add_row(str(c.rank), Text(c.name), c.sector, f"{c.score:.2f}", Text(c.why), Text(contact))
+        table.add_row(str(c.rank), safe_text(c.name), c.sector, f"{c.score:.2f}", safe_text(c.why),
+                      safe_text(contact))
     if not proposal.candidates:
         table.add_row("-", "no candidates yet", "", "", "", "")
     err.print(table)

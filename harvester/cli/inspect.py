@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from harvester.cli.app import JsonOpt, app, out, print_json, state
+from harvester.cli.app import JsonOpt, app, out, plain, print_json, state
 from harvester.errors import BadInput, Failure
 from harvester.extract.facts import PageFacts
 from harvester.extract.page import extract_page
@@ -106,7 +106,7 @@ def _print_summary(facts: PageFacts) -> None:
             value = "-"
         elif isinstance(value, list):
             value = "\n".join(str(v) for v in value)
-        table.add_row(label, str(value))
+        table.add_row(label, plain(value))  # scraped: no terminal control sequences
 
     row("URL", facts.url)
     row("Name", f"{facts.name} (from {facts.name_source})" if facts.name else None)

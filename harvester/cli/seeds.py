@@ -9,10 +9,9 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 from sqlmodel import Session, select
 
-from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, state
+from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, safe_text, state
 from harvester.db import session_scope
 from harvester.errors import BadInput, NotFound, SeedFileError
 from harvester.models import SECTOR_GROUPS, Cluster, OrganisationCluster, Sector
@@ -111,7 +110,7 @@ def orgs(ctx: typer.Context, cluster: ClusterOpt = None,
         clusters += sorted(c for c in memberships.get(org.id or 0, []) if c not in clusters)
         cells = (str(org.id), org.name, org.sector.value, ", ".join(clusters) or "-", org.status.value,
                  "-" if org.wave is None else str(org.wave), org.domain or "-")
-        table.add_row(*(Text(c) for c in cells))  # Text: scraped names are not rich markup
+        table.add_row(*(safe_text(c) for c in cells))  # scraped names: not markup, no control codes
     # A pipe or file gets full-width rows (nothing cut), a terminal gets its own width.
     console = out if out.is_terminal else Console(width=PIPE_WIDTH, highlight=False)
     console.print(table)

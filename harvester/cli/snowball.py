@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, state
+from harvester.cli.app import ClusterOpt, JsonOpt, app, note, out, print_json, safe_text, state
 
 DEFAULT_TOP = 20
 
@@ -59,7 +59,6 @@ def propose(
 
 def _table(proposal, shown) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     title = f"Proposal for wave {proposal.wave}" + (f" of {proposal.cluster}" if proposal.cluster else "")
     table = Table("rank", "organisation", "sector", "domain areas", "score", "why", "proposed contact",
@@ -67,9 +66,9 @@ def _table(proposal, shown) -> None:
     for c in shown:
         name = c.name + (f"\n{c.domain}" if c.domain else "") + (" (weak)" if c.weak else "")
         # Text, not str: names, reasons and contacts are scraped and must not act as rich markup.
-        table.add_row(str(c.rank), Text(name), c.sector.replace("_", " "),
-                      Text(", ".join(c.domain_areas) or "-"), f"{c.score:.2f}", Text(c.why),
-                      Text(c.contact.label() if c.contact else "-"))
+        table.add_row(str(c.rank), safe_text(name), c.sector.replace("_", " "),
+                      safe_text(", ".join(c.domain_areas) or "-"), f"{c.score:.2f}", safe_text(c.why),
+                      safe_text(c.contact.label() if c.contact else "-"))
     if not shown:
         out.print("No candidates yet: harvest first (`harvester harvest`), or accept more organisations.")
         return

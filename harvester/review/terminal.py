@@ -12,6 +12,7 @@ Scraped text (names, reasons, contacts) is shown as plain text, never as rich ma
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,6 +95,16 @@ def evidence_links(session: Session, org_id: int, limit: int = MAX_EVIDENCE) -> 
     return links
 
 
+# C0/C1 control characters but tab and newline: ESC in a scraped name could recolour, clear or
+# retitle the terminal (the same rule as harvester.cli.app.plain).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _text(value: str, **kwargs) -> Text:
+    """Untrusted text for the panel: never markup, never terminal control sequences."""
+    return Text(_CONTROL.sub("", value), **kwargs)
+
+
 def render(candidate, links: list[tuple[str, str, str]], position: int, total: int) -> Panel:
     """The candidate as a rich panel; every scraped string goes in as Text (never markup)."""
     table = Table.grid(padding=(0, 2))
@@ -102,19 +113,19 @@ def render(candidate, links: list[tuple[str, str, str]], position: int, total: i
     flags = [f for f, on in (("weak", candidate.weak), ("reconsider", candidate.reconsider),
                              ("deferred", getattr(candidate, "deferred", False)),
                              ("outside cluster", candidate.outside_cluster)) if on]
-    table.add_row("Rank", Text(f"{candidate.rank}" + (f"  ({', '.join(flags)})" if flags else "")))
-    table.add_row("Domain", Text(candidate.domain or "-"))
-    table.add_row("Sector", Text(str(candidate.sector).replace("_", " ")))
-    table.add_row("Domain areas", Text(", ".join(candidate.domain_areas) or "-"))
-    table.add_row("Score", Text(f"{candidate.score:.2f}"))
-    table.add_row("Why", Text(candidate.why or "-"))
+    table.add_row("Rank", _text(f"{candidate.rank}" + (f"  ({', '.join(flags)})" if flags else "")))
+    table.add_row("Domain", _text(candidate.domain or "-"))
+    table.add_row("Sector", _text(str(candidate.sector).replace("_", " ")))
+    table.add_row("Domain areas", _text(", ".join(candidate.domain_areas) or "-"))
+    table.add_row("Score", _text(f"{candidate.score:.2f}"))
+    table.add_row("Why", _text(candidate.why or "-"))
     contact = candidate.contact.label() if candidate.contact else "none found"
-    table.add_row("Contact", Text(contact))
+    table.add_row("Contact", _text(contact))
     if candidate.quota:
-        table.add_row("Quota", Text(candidate.quota))
+        table.add_row("Quota", _text(candidate.quota))
     for i, (what, _kind, url) in enumerate(links):
-        table.add_row("Evidence" if i == 0 else "", Text(f"{what}: {url}"))
-    title = Text(f"{position}/{total}  {candidate.name}")
+        table.add_row("Evidence" if i == 0 else "", _text(f"{what}: {url}"))
+    title = _text(f"{position}/{total}  {candidate.name}")
     return Panel(table, title=title, title_align="left", subtitle=HELP, subtitle_align="left")
 
 
@@ -149,7 +160,7 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
                 session.commit()
                 kind = KEYS[key].value
                 summary.decisions[kind] = summary.decisions.get(kind, 0) + 1
-                console.print(Text(f"Saved: {kind} {org.name}", style="green"))
+                console.print(_text(f"Saved: {kind} {org.name}", style="green"))
                 break
             if key == "n":
                 try:
@@ -160,7 +171,7 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
                     record_decision(session, org, DecisionKind.note, note=text, reviewer=reviewer)
                     session.commit()
                     summary.decisions["note"] = summary.decisions.get("note", 0) + 1
-                    console.print(Text("Note saved.", style="green"))
+                    console.print(_text("Note saved.", style="green"))
                 continue
             if key == "s":
                 summary.skipped += 1
@@ -169,7 +180,7 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
                 summary.quit_early = True
                 return summary
             if key:
-                console.print(Text(f"Unknown key {key!r}. Keys: {HELP}", style="yellow"))
+                console.print(_text(f"Unknown key {key!r}. Keys: {HELP}", style="yellow"))
     if not candidates:
         console.print("No candidates to review: harvest first (`harvester harvest`), "
                       "or accept more organisations.")
