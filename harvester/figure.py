@@ -52,6 +52,12 @@ def _layout(graph: nx.Graph) -> dict[Any, tuple[float, float]]:
     if len(linked) > 1:
         adjacency = nx.to_numpy_array(graph, nodelist=linked, weight=None)
         xy = spring_positions(adjacency, seed=LAYOUT_SEED)
+        # Stretch each axis to [-1, 1]: a long chain would otherwise sit in a thin band with the
+        # labels piled on each other and most of the picture empty.
+        for axis in (0, 1):
+            low, high = float(xy[:, axis].min()), float(xy[:, axis].max())
+            if high - low > 1e-9:
+                xy[:, axis] = (xy[:, axis] - low) / (high - low) * 2.0 - 1.0
         pos = {node: (float(x), float(y)) for node, (x, y) in zip(linked, xy, strict=True)}
     elif linked:  # one organisation related only to itself
         pos[linked[0]] = (0.0, 0.0)
@@ -134,7 +140,7 @@ def _draw(graph: nx.MultiDiGraph, title: str, fmt: str) -> bytes:
     side = 8.0 if n <= 60 else 11.0 if n <= 200 else 14.0
     fig = Figure(figsize=(side * 1.3, side))
     # Fixed axes (no constrained layout: it redraws every artist) with the legend on the right.
-    ax = fig.add_axes((0.01, 0.01, 0.76, 0.93))
+    ax = fig.add_axes((0.01, 0.01, 0.70, 0.93))
     ax.set_axis_off()
     ax.set_aspect("equal", adjustable="box")
     fig.text(0.01, 0.975, title, fontsize=13, ha="left", va="top", parse_math=False)
@@ -198,13 +204,15 @@ def _draw(graph: nx.MultiDiGraph, title: str, fmt: str) -> bytes:
     handles.append(Line2D([], [], marker="s", linestyle="none", markersize=9, markerfacecolor="white",
                           markeredgecolor="#222222", label="Meetup group"))
     handles += [Line2D([], [], linestyle=style, color="#555555", label=label) for style, label in EDGE_LEGEND]
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.78, 0.94), frameon=False, fontsize=9,
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.76, 0.94), frameon=False, fontsize=9,
                title="Sector group / tie", title_fontsize=9, alignment="left")
 
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "harvester", "svg.fonttype": "none"}):
+        # "tight" keeps the whole legend in the picture whatever the length of its labels.
         if fmt == "svg":
-            fig.savefig(buf, format="svg", metadata={"Date": None})
+            fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=0.2)
         else:
-            fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight",
+                        pad_inches=0.2)
     return buf.getvalue()
