@@ -85,7 +85,11 @@ def _unreadable(engine: Engine, exc: DatabaseError) -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Fail with a helpful message when the database was never initialised."""
+    """Fail with a helpful message when the database was never initialised (a SQLite file that
+    does not exist is not created: a mistyped --db must not leave empty files behind)."""
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+        raise Failure(f"the database at {engine.url!r} has no harvester tables: run `harvester init` first")
     try:
         insp = sa.inspect(engine)
         tables = set(insp.get_table_names())

@@ -270,3 +270,10 @@ def test_terminal_control_sequences_in_names_are_not_sent(runner, db_url, graph,
     page.write_bytes(b"<html><head><title>Evil\x1b[31mRed Ltd</title></head><body></body></html>")
     res = runner.invoke(app, ["inspect", str(page)])
     assert res.exit_code == 0 and "\x1b" not in res.stdout and "Evil[31mRed Ltd" in res.stdout
+
+
+def test_mistyped_database_path_leaves_no_file_behind(runner, tmp_path):
+    typo = tmp_path / "harvset.db"
+    res = run(runner, f"sqlite:///{typo}", "orgs")
+    assert_clean_failure(res, 1)
+    assert "harvester init" in res.stderr and not typo.exists()
