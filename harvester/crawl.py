@@ -276,7 +276,13 @@ class Harvest:
                 revisit = 0.0 if self.options.refresh else self.config.revisit_days
                 ids = [o.id for o in orgs]
                 if ids:
-                    self.counts["revisits"] += requeue_due(s, revisit_days=revisit, organisation_ids=ids)
+                    # Workers: a page another worker of this harvest fetched is not due again.
+                    busy = (s.exec(select(HarvestRun.id).where(
+                        HarvestRun.status == RunStatus.running,
+                        HarvestRun.started_at >= utcnow() - timedelta(days=1))).all()
+                        if self.options.worker else None)
+                    self.counts["revisits"] += requeue_due(s, revisit_days=revisit, organisation_ids=ids,
+                                                           skip_run_ids=busy)
             if self.options.meetup:
                 self._plan_meetup(s)
             s.commit()

@@ -168,9 +168,11 @@ def reset_interrupted(session: Session) -> int:
 
 
 def requeue_due(session: Session, *, now: datetime | None = None, revisit_days: float,
-                organisation_ids: Iterable[int] | None = None) -> int:
+                organisation_ids: Iterable[int] | None = None,
+                skip_run_ids: Iterable[int] | None = None) -> int:
     """Put fetched pages whose revisit time has come back in the queue (conditional requests
-    are sent for them, so an unchanged page costs a 304 and no body)."""
+    are sent for them, so an unchanged page costs a 304 and no body). Pages fetched by the runs
+    in `skip_run_ids` (workers of the same harvest, still running) stay as they are."""
     now = now or utcnow()
     cutoff = now - timedelta(days=revisit_days)
     stmt = (sa.update(Page)
@@ -180,6 +182,9 @@ def requeue_due(session: Session, *, now: datetime | None = None, revisit_days: 
     if organisation_ids is not None:
         ids = list(organisation_ids)
         stmt = stmt.where(Page.organisation_id.in_(ids))
+    skip = list(skip_run_ids or ())
+    if skip:
+        stmt = stmt.where(sa.or_(Page.run_id.is_(None), Page.run_id.not_in(skip)))
     return session.execute(stmt).rowcount or 0
 
 

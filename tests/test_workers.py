@@ -38,6 +38,7 @@ def _seed(url: str, web: SimWeb, hosts: int) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.integration
+@pytest.mark.slow
 def test_two_workers_share_the_frontier(pg_url):
     # Each worker holds at most --concurrency hosts at a time, so with more hosts than both
     # workers hold, hosts flow to whichever worker is free, even if one starts seconds late.
@@ -53,26 +54,36 @@ def test_two_workers_share_the_frontier(pg_url):
         for p in procs:
             assert p.wait(timeout=120) == 0, p.stderr.read()
         hits = web.requests()
+        # A re-harvest by two workers: each page asked for once, conditionally (304, no body).
+        web.clear_log()
+        again = [subprocess.Popen([*cmd, "--refresh"], stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        for p in again:
+            assert p.wait(timeout=120) == 0, p.stderr.read()
+        revisits = [h for h in web.requests() if h.path != "/robots.txt"]
     pages = [h for h in hits if h.path != "/robots.txt"]
     seen = defaultdict(int)
     for h in pages:
         seen[(h.host, h.path)] += 1
     assert max(seen.values()) == 1, [k for k, v in seen.items() if v > 1]  # nothing fetched twice
+    assert sorted((h.host, h.path) for h in revisits) == sorted(seen)  # each page once again
+    assert {h.status for h in revisits} == {304} and sum(h.bytes for h in revisits) == 0
     by_host = defaultdict(list)
     for h in hits:
         by_host[h.host].append(h.time)
     for host, times in by_host.items():
         times.sort()
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        # Server-side times; the 0.05 s margin as in the single-process interval tests.
-        assert min(gaps) >= DELAY - 0.05, (host, min(gaps))
+        # Server-side times, read by a server process that can be descheduled on a loaded
+        # machine (a late reading shortens the next gap): a 0.1 s margin on the 0.4 s delay.
+        assert min(gaps) >= DELAY - 0.1, (host, min(gaps))
     engine = make_engine(pg_url)
     with Session(engine) as s:
         runs = s.exec(select(HarvestRun)).all()
-        assert len(runs) == 2 and all(r.status == RunStatus.completed for r in runs)
+        assert len(runs) == 4 and all(r.status == RunStatus.completed for r in runs)
+        runs = sorted(runs, key=lambda r: r.id)[:2]  # the first harvest
         fetched = [r.counts.get("pages_fetched", 0) for r in runs]
         assert all(fetched), fetched  # both workers worked
-        stored = s.exec(select(Page).where(Page.state == PageState.fetched)).all()
+        stored = s.exec(select(Page).where(Page.state.in_([PageState.fetched, PageState.not_modified]))).all()
         assert sum(fetched) == len(pages) == len(stored)  # every page fetched was fetched once
         assert {h.host for h in pages} == set(by_host)
         assert len(pages) >= hosts * 6  # homepage, core pages and numbered pages of every host
