@@ -110,3 +110,30 @@ def test_subject_access_to_a_file_and_explain_and_prune(sample, tmp_path):
     assert json.loads(_run(sample.db, "prune", "--json").stdout)["contacts_total"] == 0  # all recent
     done = _run(sample.db, "prune", "--days", "0")
     assert done.exit_code == 0 and f"Removed {dry['contacts_total']} personal contact(s)" in done.stderr
+
+
+def test_forget_without_an_answer_or_yes_is_one_line_and_changes_nothing(sample):
+    result = _run(sample.db, "forget", "--email", "l.finchley@weaste.ac.uk", input="")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: forget got no answer to its question; nothing changed. Add --yes to erase without asking")
+    access = json.loads(_run(sample.db, "subject-access", "--email", "l.finchley@weaste.ac.uk",
+                             "--json").stdout)
+    assert len(access["contacts"]) == 1
+
+
+def test_scraped_markup_and_control_characters_print_literally(db_url, engine):
+    result = runner.invoke(app, ["--db", db_url, "forget", "--person", "[bold red]Zed Q[/] \x1b[31mX",
+                                 "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Zed Q[/]" in result.stderr and "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["subject-access", "--email", "a@b.example", "-o", "/proc/nope/x.md"], "Error: cannot write"),
+    (["suppress", "import", "/tmp"], "Error: /tmp: is a folder"),
+    (["prune", "--days", "99999999999"], "Invalid value for '--days'"),
+])
+def test_unwritable_or_wrong_paths_are_bad_input(db_url, engine, args, message):
+    result = runner.invoke(app, ["--db", db_url, *args])
+    assert result.exit_code == 2 and message in result.output + result.stderr

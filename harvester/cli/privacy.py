@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
-from harvester.cli.app import JsonOpt, app, err, note, out, print_json, state
+from harvester.cli.app import JsonOpt, app, err, note, out, plain, print_json, safe_text, state
+from harvester.errors import BadInput
 
 suppress_app = typer.Typer(help="The do-not-contact list (emails, domains, people), honoured by "
                            "harvest, propose, review and export.\n\n"
@@ -68,8 +70,14 @@ def forget(
         paths = archive_paths(session, archive or [])
         if not yes:
             _print_counts(report.as_dict()["erased"], title="To be erased")
-            if not typer.confirm(f"Erase this and add {subject.kind.value} {subject.value!r} to the "
-                                 f"do-not-contact list ({len(paths)} archive(s) to rewrite)?"):
+            try:
+                agreed = typer.confirm(f"Erase this and add {subject.kind.value} {subject.value!r} to "
+                                       f"the do-not-contact list ({len(paths)} archive(s) to rewrite)?")
+            except typer.Abort:  # no answer: standard input closed (a script, cron)
+                session.rollback()
+                raise BadInput("forget got no answer to its question; nothing changed. Add --yes to "
+                               "erase without asking") from None
+            if not agreed:
                 session.rollback()
                 note(ctx, "Nothing changed.")
                 raise typer.Exit(1)
@@ -87,11 +95,11 @@ def forget(
                 note(ctx, f"Archive {a.path}: {a.records_removed} record(s) removed")
     for a in report.archives:
         if a.action:
-            err.print(f"[bold]Still holds the data:[/] {a.path}: {a.action}")
+            err.print(Text.assemble(("Still holds the data: ", "bold"), plain(f"{a.path}: {a.action}")))
 
 
 def _print_counts(counts: dict[str, int], *, title: str) -> None:
-    err.print(f"[bold]{title}[/]")
+    err.print(safe_text(title, style="bold"))
     table = Table("table", "rows")
     for name, n in counts.items():
         table.add_row(name, str(n))
@@ -138,7 +146,8 @@ def suppress_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         return
     table = Table("kind", "value", "reason", "added (UTC)")
     for r in rows:
-        table.add_row(r["kind"], r["value"], r["reason"] or "-", (r["created_at"] or "-")[:16])
+        table.add_row(r["kind"], safe_text(r["value"]), safe_text(r["reason"] or "-"),
+                      (r["created_at"] or "-")[:16])
     out.print(table)
 
 
@@ -167,16 +176,21 @@ def subject_access(
         report = run_access(session, subject)
     text = (json.dumps(report, indent=2, ensure_ascii=False) + "\n") if json_ else render_text(report)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except IsADirectoryError:
+            raise BadInput(f"{output}: is a folder; give a file name such as {output}/report.md") from None
+        except OSError as exc:
+            raise BadInput(f"cannot write {output}: {exc.strerror}") from None
         note(ctx, f"Written {output} ({len(report['contacts'])} contact(s)).")
     else:
-        typer.echo(text, nl=False)
+        typer.echo(plain(text), nl=False)
 
 
 @app.command()
 def prune(
     ctx: typer.Context,
-    days: Annotated[int | None, typer.Option("--days", min=0, help="Keep this many days after an "
+    days: Annotated[int | None, typer.Option("--days", min=0, max=36_500, help="Keep this many days after an "
                                              "organisation was last seen. Default: retention_days "
                                              "in harvester.toml (365).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would go.")] = False,
@@ -227,4 +241,4 @@ def explain(
     if json_:
         print_json(report)
     else:
-        typer.echo(render_text(report), nl=False)
+        typer.echo(plain(render_text(report)), nl=False)

@@ -63,6 +63,10 @@ def read_suppressions(path: Path) -> list[SuppressionRow]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise BadInput(f"{path}: no such file; give a CSV file with columns kind,value,reason") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a folder; give a CSV file with columns kind,value,reason") from None
+    except PermissionError:
+        raise BadInput(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
     rows: list[SuppressionRow] = []
