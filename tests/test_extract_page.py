@@ -147,3 +147,14 @@ def test_empty_and_non_html_bodies() -> None:
     assert extract_page("https://a.org/", b"").name is None
     facts = extract_page("https://a.org/", b"\x00\x01\x02%PDF-1.4 binary")
     assert facts.emails == [] and facts.links == []
+
+
+def test_control_characters_never_reach_extracted_text():
+    from harvester.extract.page import extract_page
+
+    html = ("<html><head><title>Evil\x1b[31mRED\x1b[0m Ltd</title></head><body>"
+            "<p>Write to <a href='mailto:hi@evil.co.uk'>hi\x07@evil.co.uk</a></p></body></html>")
+    facts = extract_page("https://evil.co.uk/", html.encode(), {"content-type": "text/html"})
+    assert facts.name == "Evil[31mRED[0m Ltd"
+    assert "\x1b" not in repr(facts.to_dict()) and "\x07" not in repr(facts.to_dict())
+    assert facts.emails == ["hi@evil.co.uk"]

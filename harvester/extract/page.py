@@ -252,10 +252,16 @@ def choose_name(title: str | None, og_site: str | None, brand_texts: list[str]) 
 # ---------------------------------------------------------------- the extractor
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> PageFacts:
     """Everything one page states about the organisation that publishes it."""
     facts = PageFacts(url=url)
     text = _safe(lambda: decode_html(body or b"", headers), "")
+    # Control characters are not text (HTML forbids them); dropped once here, so no extracted
+    # name or address can carry a terminal escape sequence into the database or a report.
+    text = _CONTROL.sub("", text)
     if not text.strip():
         return facts
     soup = _safe(lambda: _parse(text), None)
