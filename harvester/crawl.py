@@ -47,7 +47,7 @@ from harvester.models import (
     in_cluster,
     utcnow,
 )
-from harvester.urls import host_of, registrable_domain
+from harvester.urls import registrable_domain
 
 log = logging.getLogger("harvester.crawl")
 
@@ -723,7 +723,3 @@ class Harvest:
                     if attempt == 2 or not self.options.worker:
                         raise
         self.counts["organisations_typed"] += len(self.touched)
-
-
-def host_for(url: str) -> str:
-    return host_of(url)
