@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 5_000_000, "Largest response body kept, in bytes; longer is cut off."),
     Setting("max_redirects", 5, "Redirects followed for one request."),
     Setting("revisit_days", 7.0, "Days before a fetched page is fetched again by a re-harvest."),
+    Setting("sitemap_trust_days", 30.0,
+            "Days a site's sitemap <lastmod> may stand in for asking a due page again (re-harvest); "
+            "each page still gets a real conditional request once in that time. 0: never trust it."),
     Setting("retention_days", 365, "Days personal contact data of never-accepted organisations is kept."),
     Setting("meetup_requests_per_minute", 30, "Self-imposed Meetup API request budget."),
     Setting("reviewer", "", "Name recorded on review decisions (defaults to the login name)."),
@@ -74,6 +77,7 @@ class Config:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     revisit_days: float = 7.0
+    sitemap_trust_days: float = 30.0
     retention_days: int = 365
     meetup_requests_per_minute: int = 30
     reviewer: str = ""

@@ -184,6 +184,11 @@ class Harvest:
         self._in_flight_ids: set[int] = set()
         self._last_refresh = 0.0
         self._last_turn = 0.0
+        from harvester.revisit import SitemapGate
+
+        # Due pages a site's sitemap proves unchanged are not requested (harvester/revisit.py).
+        self.revisit = SitemapGate(trust_days=config.sitemap_trust_days,
+                                   revisit_days=config.revisit_days, run_id=None, counts=self.counts)
 
     # ------------------------------------------------------------ public
 
@@ -192,7 +197,7 @@ class Harvest:
         import time
 
         start = time.monotonic()
-        self.run_id = self._start_run()
+        self.run_id = self.revisit.run_id = self._start_run()
         status = RunStatus.completed
         error: str | None = None
         try:
@@ -313,11 +318,15 @@ class Harvest:
             rows = [r for r in rows if self._is_meetup_host(r[1])]
         if not self.options.meetup:
             rows = [r for r in rows if not self._is_meetup_host(r[1])]
+        self._push_rows(self.revisit.plan(s, rows))  # sitemaps first, pages they vouch for held
+        self.progress.queued = len(self.queues)
+        self.progress.changed()
+
+    def _push_rows(self, rows: Any) -> None:
+        """Queue (page id, host, priority, depth, url, etag, last-modified) rows for fetching."""
         for page_id, host, priority, depth, url, etag, modified in rows:
             self.targets[page_id] = (url, etag, modified)
             self.queues.push(host, priority, depth, page_id)
-        self.progress.queued = len(self.queues)
-        self.progress.changed()
 
     @staticmethod
     def _is_meetup_host(host: str) -> bool:
@@ -404,6 +413,7 @@ class Harvest:
             # timing: a blocked loop would send the next request to a host late, then bunch up.
             added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
             self._push(added)
+            self._push_rows(self.revisit.take_released())  # pages its sitemap did not vouch for
         finally:
             self._prepared.pop(page_id, None)
             self._in_flight_ids.discard(page_id)
@@ -504,6 +514,7 @@ class Harvest:
                     self._extract_and_store(s, page, result)
                     if previous_hash is not None:
                         self._count_revisit_changes(s, page, now)
+            self.revisit.stored(s, page, result)  # a sitemap proves its host's held pages fresh
             s.add(page)
             s.commit()
         return self.frontier.drain_added()
@@ -525,6 +536,7 @@ class Harvest:
         if "xml" in ctype and ("sitemap" in page.url or result.body.lstrip()[:200].find(b"urlset") >= 0
                                or b"sitemapindex" in result.body[:500]):
             urls = parse_sitemap(result.body)
+            page.source = "sitemap"  # a re-harvest reads it first (harvester.revisit)
             added = self.frontier.enqueue_many(s, urls, depth=page.depth + 1,
                                                organisation_id=page.organisation_id,
                                                cluster_id=page.cluster_id, run_id=self.run_id)
@@ -546,14 +558,16 @@ class Harvest:
         self.counts.update({k: v for k, v in counts.items() if isinstance(v, int)})
         if page.organisation_id is not None:
             self.touched.add(page.organisation_id)
+        # The sitemap before the links: a page budget spent on links would leave it out, and a
+        # re-harvest reads it first (harvester/revisit.py).
+        for sm in facts.sitemaps:
+            self.frontier.enqueue(s, sm, depth=page.depth + 1, organisation_id=page.organisation_id,
+                                  cluster_id=page.cluster_id, run_id=self.run_id)
         # Follow the site's own links (budget and depth enforced by the frontier).
         self.frontier.enqueue_many(s, facts.internal_links, depth=page.depth + 1,
                                    organisation_id=page.organisation_id, cluster_id=page.cluster_id,
                                    run_id=self.run_id, source="profile" if page.source == "profile"
                                    else "web")
-        for sm in facts.sitemaps:
-            self.frontier.enqueue(s, sm, depth=page.depth + 1, organisation_id=page.organisation_id,
-                                  cluster_id=page.cluster_id, run_id=self.run_id)
         if self.options.profile_candidates and page.source != "profile":
             self._queue_profiles(s, page, facts)
 
@@ -649,6 +663,7 @@ class Harvest:
             for host in done:
                 for page_id in self.queues.drop(host):
                     self.targets.pop(page_id, None)
+                self.revisit.forget(host)
                 del self.claimed[host]
             if done:
                 # The next claimer waits out this host's delay (politeness across workers).
@@ -665,11 +680,9 @@ class Harvest:
                 new += workers.claim_hosts(s, name, limit=want - len(new), host_filter=self._host_filter())
             for host in new:
                 self.claimed[host] = 0
-            for page_id, host, priority, depth, url, etag, modified in workers.queued_pages(s, new):
-                if page_id in self.targets or page_id in self._in_flight_ids:
-                    continue
-                self.targets[page_id] = (url, etag, modified)
-                self.queues.push(host, priority, depth, page_id)
+            rows = [r for r in workers.queued_pages(s, new) if r[0] not in self.targets
+                    and r[0] not in self._in_flight_ids and not self.revisit.holds(r[0])]
+            self._push_rows(self.revisit.plan(s, rows))
 
     def _worker_finished(self) -> bool:
         """No work in hand and no queued page left for any worker."""

@@ -30,7 +30,14 @@ cached per worker (48 MB), and deterministic for a given `seed`:
   (which the server would answer, so the log shows any crawler that ignores robots.txt);
 - `throttle_path`: the first `throttle_times` requests for that path on each host answer 429 with
   `Retry-After: retry_after`;
-- every 200 carries an ETag and a Last-Modified; `If-None-Match` / `If-Modified-Since` give 304;
+- every 200 carries an ETag and a Last-Modified; `If-None-Match` (or, without it,
+  `If-Modified-Since`) gives 304;
+- `sitemap=True`: each host serves `/sitemap.xml` (a urlset of all its pages, each with the
+  `<lastmod>` of its Last-Modified), named in robots.txt and by a `<link rel="sitemap">` on the
+  homepage; it counts as one of `pages_per_host`. Off by default, so the no-sitemap path stays
+  the one most tests crawl;
+- `web.modify(host, path)` changes a page while the web runs (new body, ETag, Last-Modified; on
+  `/contact/` a new email and phone) and, unless `in_sitemap=False` (a sitemap that lies), its `<lastmod>`;
 - `delay` seconds of latency before every answer.
 
 The log is a tab-separated file appended by the server (one `write` per request) and read by the
@@ -48,6 +55,7 @@ import random
 import signal
 import socket
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
@@ -91,6 +99,16 @@ class Options:
     throttle_path: str | None = None
     throttle_times: int = 1
     retry_after: float = 1.0
+    sitemap: bool = False
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A change made by `SimWeb.modify`: the page's n-th version, from `when` (epoch seconds)."""
+
+    number: int
+    when: float
+    in_sitemap: bool = True
 
 
 # --------------------------------------------------------------------------- pages (pure)
@@ -109,7 +127,8 @@ class Pages:
         self.opts = opts
         self.ports = ports
         self.filler = _filler(opts.seed)
-        self.numbered = max(1, opts.pages_per_host - 1 - len(CORE_PAGES))
+        self.numbered = max(1, opts.pages_per_host - 1 - len(CORE_PAGES) - (1 if opts.sitemap else 0))
+        self.revisions: dict[tuple[int, str], Revision] = {}  # (host, path) -> its latest change
 
     def origin(self, host_index: int) -> str:
         return f"http://127.0.0.1:{self.ports[host_index]}"
@@ -117,27 +136,59 @@ class Pages:
     def _rng(self, host_index: int, path: str) -> random.Random:
         return random.Random(f"{self.opts.seed}:{host_index}:{path}")
 
-    def robots(self) -> bytes:
+    def robots(self, host_index: int = 0) -> bytes:
         lines = ["User-agent: *"]
         lines.append("Disallow: /private/" if self.opts.robots_disallow else "Disallow:")
+        if self.opts.sitemap:
+            lines.append(f"Sitemap: {self.origin(host_index)}/sitemap.xml")
         return ("\n".join(lines) + "\n").encode()
+
+    def paths(self) -> list[str]:
+        """The pages of one host a crawler can reach from its homepage (the sitemap lists them)."""
+        return ["/", *CORE_PAGES, *(f"/page/{n}/" for n in range(1, self.numbered + 1))]
+
+    def modified(self, host_index: int, path: str, *, for_sitemap: bool = False) -> float:
+        """Epoch seconds of a page's last change: its Last-Modified, or its sitemap <lastmod>
+        (which a revision with `in_sitemap=False` does not move)."""
+        rev = self.revisions.get((host_index, path))
+        if rev is None or (for_sitemap and not rev.in_sitemap):
+            return _LAST_MODIFIED_TS
+        return rev.when
+
+    def sitemap(self, host_index: int) -> bytes:
+        """A sitemaps.org urlset of every page, each with a W3C-datetime <lastmod>."""
+        import datetime as dt
+
+        items = []
+        for path in self.paths():
+            stamp = dt.datetime.fromtimestamp(self.modified(host_index, path, for_sitemap=True), dt.UTC)
+            items.append(f"<url><loc>{self.origin(host_index)}{path}</loc>"
+                         f"<lastmod>{stamp.isoformat(timespec='seconds')}</lastmod></url>")
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + "\n".join(items) + "\n</urlset>\n").encode()
 
     def page(self, host_index: int, path: str, query: str) -> bytes | None:
         """The body for a path, or None for a 404."""
         links: list[tuple[str, str]] = []
         title = ""
         extra = ""
+        head = ""
         n_pages = self.numbered
+        rev = self.revisions.get((host_index, path))
         if path == "/":
             title = f"Sim organisation {host_index}"
+            if self.opts.sitemap:
+                head = '<link rel="sitemap" type="application/xml" href="/sitemap.xml">'
             links += [(p, p.strip("/").title()) for p in CORE_PAGES]
             links += [(f"/page/{n}/", f"Page {n}") for n in range(1, n_pages + 1)]
         elif path in CORE_PAGES:
             title = path.strip("/").title()
             if path == "/contact/":
-                extra = (f"<p>Email <a href=\"mailto:hello@sim{host_index}.sample-web.test\">"
-                         f"hello@sim{host_index}.sample-web.test</a>, telephone 0117 496 "
-                         f"{host_index % 1000:04d}, postcode BS1 4DJ.</p>")
+                email = f"hello{f'-v{rev.number}' if rev else ''}@sim{host_index}.sample-web.test"
+                phone = (host_index + 500 * (rev.number if rev else 0)) % 1000  # Ofcom drama range
+                extra = (f"<p>Email <a href=\"mailto:{email}\">{email}</a>, telephone 0117 496 "
+                         f"{phone:04d}, postcode BS1 4DJ.</p>")
             if path == "/team/":
                 extra = f"<p>Alex Sim{host_index}, Director. Sam Sim{host_index}, Producer.</p>"
             if path == "/partners/":
@@ -178,9 +229,12 @@ class Pages:
                 target = rng.randint(1, n_pages)
                 links += [(f"/page/{target}/?sessionid={sid}", "Session link"),
                           (f"/team/;jsessionid={sid.upper()}", "Team (session)")]
+        if rev is not None:
+            extra += f"<p>Revised (version {rev.number}).</p>"
         lo, hi = self.opts.page_kb
         size = rng.randint(lo, hi) * 1024
-        return render(title, links, extra, self.filler, rng.randrange(len(self.filler) // 2), size)
+        return render(title, links, extra, self.filler, rng.randrange(len(self.filler) // 2), size,
+                      head=head)
 
 
 def _int(text: str | None, default: int) -> int:
@@ -191,9 +245,9 @@ def _int(text: str | None, default: int) -> int:
 
 
 def render(title: str, links: list[tuple[str, str]], extra: str, filler: str, offset: int,
-           size: int) -> bytes:
+           size: int, head: str = "") -> bytes:
     head = (f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            f"</head>\n<body><h1>{title}</h1>\n<nav><ul>"
+            f"{head}</head>\n<body><h1>{title}</h1>\n<nav><ul>"
             + "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
             + f"</ul></nav>\n{extra}\n<main>")
     tail = "</main></body></html>\n"
@@ -220,7 +274,8 @@ def etag_for(body: bytes) -> str:
 
 
 class _Server:
-    def __init__(self, opts: Options, sockets: list[socket.socket], log_path: str, throttled) -> None:
+    def __init__(self, opts: Options, sockets: list[socket.socket], log_path: str, throttled,
+                 generation=None) -> None:
         self.opts = opts
         self.sockets = sockets
         self.ports = [s.getsockname()[1] for s in sockets]
@@ -229,6 +284,26 @@ class _Server:
         self.throttled = throttled  # shared by the worker processes: 429s answered per host
         self.cache: dict[tuple[int, str], tuple[bytes, str] | None] = {}
         self.cached_bytes = 0
+        self.changes_path = log_path + ".changes"  # written by SimWeb.modify
+        self.generation = generation  # bumped by SimWeb.modify: reload the changes
+        self.seen_generation = 0
+        self._changes_lock = threading.Lock()
+
+    def _reload_changes(self) -> None:
+        """Pick up pages changed by `SimWeb.modify` since the last request (rarely: a counter)."""
+        if self.generation is None or self.generation.value == self.seen_generation:
+            return
+        with self._changes_lock:
+            generation = self.generation.value
+            revisions: dict[tuple[int, str], Revision] = {}
+            with open(self.changes_path, encoding="utf-8") as fh:
+                for line in fh:
+                    host, path, number, when, in_sitemap = line.rstrip("\n").split("\t")
+                    revisions[(int(host), path)] = Revision(int(number), float(when), in_sitemap == "1")
+            self.pages.revisions = revisions
+            self.cache.clear()
+            self.cached_bytes = 0
+            self.seen_generation = generation
 
     def answer(self, host_index: int, method: str, target: str,
                headers: dict[str, str]) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -236,6 +311,7 @@ class _Server:
         parts = urlsplit(target)
         path, query = parts.path or "/", parts.query
         opts = self.opts
+        self._reload_changes()
         if opts.throttle_path and target == opts.throttle_path:
             with self.throttled.get_lock():
                 seen = self.throttled[host_index]
@@ -244,7 +320,11 @@ class _Server:
                 headers_429 = [("Retry-After", f"{opts.retry_after:g}"), ("Content-Type", "text/plain")]
                 return 429, headers_429, b"slow down\n"
         if path == "/robots.txt":
-            body, ctype = self.pages.robots(), "text/plain; charset=utf-8"
+            body, ctype = self.pages.robots(host_index), "text/plain; charset=utf-8"
+        elif opts.sitemap and path == "/sitemap.xml":
+            body = self.pages.sitemap(host_index)
+            newest = max(self.pages.modified(host_index, p, for_sitemap=True) for p in self.pages.paths())
+            return _conditional(headers, body, etag_for(body), newest, "application/xml")
         else:
             key = (host_index, path + "?" + query if query else path)
             hit = self.cache.get(key, False)
@@ -257,10 +337,8 @@ class _Server:
             if hit is None:
                 return 404, [("Content-Type", "text/html; charset=utf-8")], b"<h1>Not found</h1>\n"
             body, etag = hit
-            if headers.get("if-none-match") == etag or _not_modified_since(headers.get("if-modified-since")):
-                return 304, [("ETag", etag), ("Last-Modified", LAST_MODIFIED)], b""
-            return 200, [("Content-Type", "text/html; charset=utf-8"), ("ETag", etag),
-                         ("Last-Modified", LAST_MODIFIED)], body
+            return _conditional(headers, body, etag, self.pages.modified(host_index, path),
+                                "text/html; charset=utf-8")
         return 200, [("Content-Type", ctype), ("Last-Modified", LAST_MODIFIED)], body
 
     def log(self, host_index: int, target: str, started: float, status: int, size: int) -> None:
@@ -329,11 +407,27 @@ class _Server:
             s.close()
 
 
-def _not_modified_since(value: str | None) -> bool:
+def _conditional(headers: dict[str, str], body: bytes, etag: str, modified: float,
+                 ctype: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """200 with validators, or 304: If-None-Match decides when sent, else If-Modified-Since
+    (RFC 9110 13.2.2)."""
+    last_modified = formatdate(modified, usegmt=True)
+    validators = [("ETag", etag), ("Last-Modified", last_modified)]
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        fresh = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+    else:
+        fresh = _not_modified_since(headers.get("if-modified-since"), modified)
+    if fresh:
+        return 304, validators, b""
+    return 200, [("Content-Type", ctype), *validators], body
+
+
+def _not_modified_since(value: str | None, modified: float = _LAST_MODIFIED_TS) -> bool:
     if not value:
         return False
     try:
-        return parsedate_to_datetime(value).timestamp() >= _LAST_MODIFIED_TS
+        return parsedate_to_datetime(value).timestamp() >= int(modified)
     except (TypeError, ValueError):
         return False
 
@@ -384,9 +478,9 @@ def _serve_threads(server: _Server, ready) -> None:
 
 
 def _serve(opts: Options, sockets: list[socket.socket], log_path: str, ready, throttled,
-           backend: str) -> None:
+           backend: str, generation=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; Ctrl-C reaches the parent
-    server = _Server(opts, sockets, log_path, throttled)
+    server = _Server(opts, sockets, log_path, throttled, generation)
     if backend == "threads":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         _serve_threads(server, ready)
@@ -404,9 +498,12 @@ class SimWeb:
     def __init__(self, hosts: int = 50, pages_per_host: int = 40, page_kb: tuple[int, int] = (30, 80),
                  seed: int = 1, traps: bool = True, robots_disallow: bool = True, delay: float = 0.0,
                  throttle_path: str | None = None, throttle_times: int = 1, retry_after: float = 1.0,
-                 log_path: str | Path | None = None, workers: int = 2, backend: str = "threads") -> None:
+                 log_path: str | Path | None = None, workers: int = 2, backend: str = "threads",
+                 sitemap: bool = False) -> None:
         self.options = Options(hosts, pages_per_host, tuple(page_kb), seed, traps, robots_disallow, delay,
-                               throttle_path, throttle_times, retry_after)
+                               throttle_path, throttle_times, retry_after, sitemap)
+        self._generation = None
+        self._revisions: dict[tuple[int, str], Revision] = {}
         self._own_log = log_path is None
         self.log_path = Path(log_path) if log_path else None
         self.workers = max(1, workers)
@@ -444,10 +541,13 @@ class SimWeb:
             sockets.append(s)
         ctx = multiprocessing.get_context("fork")
         throttled = ctx.Array("i", self.options.hosts)
+        self._generation = ctx.Value("i", 0)
+        Path(str(self.log_path) + ".changes").write_text("", encoding="utf-8")
         pipes = []
         for n in range(self.workers):
             parent, child = ctx.Pipe(duplex=False)
-            args = (self.options, sockets, str(self.log_path), child, throttled, self.backend)
+            args = (self.options, sockets, str(self.log_path), child, throttled, self.backend,
+                    self._generation)
             proc = ctx.Process(target=_serve, args=args,
                                daemon=True, name=f"simweb-{n}")
             proc.start()
@@ -484,8 +584,25 @@ class SimWeb:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        if self.log_path is not None:
+            Path(str(self.log_path) + ".changes").unlink(missing_ok=True)
         if self._own_log and self.log_path is not None:
             self.log_path.unlink(missing_ok=True)
+
+    def modify(self, host_index: int, path: str, *, when: float | None = None,
+               in_sitemap: bool = True) -> Revision:
+        """Change one page from now on (new body and ETag; Last-Modified `when`, default now).
+        `in_sitemap=False` leaves its sitemap <lastmod> as it was: a sitemap that lies."""
+        key = (host_index, path)
+        previous = self._revisions.get(key)
+        rev = Revision((previous.number if previous else 0) + 1, float(int(when or time.time())),
+                       in_sitemap)
+        self._revisions[key] = rev
+        with open(str(self.log_path) + ".changes", "a", encoding="utf-8") as fh:
+            fh.write(f"{host_index}\t{path}\t{rev.number}\t{rev.when}\t{int(in_sitemap)}\n")
+        with self._generation.get_lock():
+            self._generation.value += 1
+        return rev
 
     def requests(self) -> list[Hit]:
         """Every request logged so far, in arrival order of the log writes."""

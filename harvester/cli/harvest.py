@@ -114,8 +114,9 @@ def harvest(
     meetup_only: Annotated[bool, typer.Option("--meetup-only", help="Only Meetup sources.")] = False,
     no_meetup: Annotated[bool, typer.Option("--no-meetup", help="Skip Meetup sources.")] = False,
     refresh: Annotated[bool, typer.Option(
-        "--refresh", help="Re-visit every known page now (conditional requests: unchanged pages "
-        "cost a 304 and no body). Default: only pages older than revisit_days.")] = False,
+        "--refresh", help="Make every known page due now (default: only pages older than "
+        "revisit_days). A due page is asked for conditionally (unchanged: a 304, no body) unless "
+        "its site's sitemap proves it unchanged (see sitemap_trust_days; 0 asks every page).")] = False,
     no_profiles: Annotated[bool, typer.Option(
         "--no-profiles", help="Do not fetch the homepage and contact page of organisations that "
         "seeds link to (candidates then have no contacts).")] = False,

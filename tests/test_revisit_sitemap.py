@@ -1,0 +1,113 @@
+"""Re-harvest with the sitemap as a bulk validator, against the loopback SimWeb: an unchanged web
+costs robots.txt, the sitemap and the homepage per host; a changed page (and its <lastmod>) is
+the only page fetched again; a lying sitemap is caught once trust is off."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from simweb import SimWeb
+from sqlmodel import Session, select
+
+from harvester.config import Config
+from harvester.crawl import Harvest, HarvestOptions
+from harvester.models import Contact, HarvestRun, Organisation, OrgStatus, Page, PageState
+
+HOSTS = 2
+PAGES = 8  # homepage, 4 core pages, 2 numbered pages and the sitemap
+
+
+def harvest(engine, *, refresh: bool, **config) -> dict[str, int]:
+    cfg = Config.load({"retries": 1, "delay": 0.0, "max_pages": PAGES, **config}, env={})
+    summary = Harvest(engine, cfg, HarvestOptions(meetup=False, allow_private=True, refresh=refresh,
+                                                  profile_candidates=False)).run()
+    with Session(engine) as s:
+        return dict(s.get(HarvestRun, summary.run_id).counts)
+
+
+def requests(web: SimWeb) -> Counter:
+    """(host index, path, status) of every request since the log was cleared."""
+    index = {web.host(i): i for i in range(HOSTS)}
+    return Counter((index[h.host], h.path, h.status) for h in web.requests())
+
+
+def contacts(engine) -> set[tuple[str, str]]:
+    with Session(engine) as s:
+        return {(c.value, c.source_url) for c in s.exec(select(Contact)).all()}
+
+
+def test_sitemap_vouches_for_unchanged_pages_and_changes_are_fetched(engine):
+    with SimWeb(hosts=HOSTS, pages_per_host=PAGES, page_kb=(1, 2), seed=11, traps=False,
+                robots_disallow=False, workers=1, sitemap=True) as web:
+        with Session(engine) as s:
+            for i in range(HOSTS):
+                s.add(Organisation(name=f"Sim {i}", domain=web.host(i), homepage=web.url(i, "/"),
+                                   status=OrgStatus.seed))
+            s.commit()
+        paths = web.pages().paths()
+        first = harvest(engine, refresh=False)
+        assert first["pages_fetched"] == HOSTS * PAGES  # every page and the sitemap
+        seen = requests(web)
+        assert all(seen[(i, "/sitemap.xml", 200)] == 1 for i in range(HOSTS))
+        facts_before = contacts(engine)
+        assert ("+441174960000", web.url(0, "/contact/")) in facts_before
+
+        # Unchanged web, every page due: robots.txt, the sitemap (in full) and the homepage only.
+        web.clear_log()
+        again = harvest(engine, refresh=True)
+        seen = requests(web)
+        assert set(seen) == {(i, p, s) for i in range(HOSTS) for p, s in
+                             (("/robots.txt", 200), ("/sitemap.xml", 200), ("/", 304))}
+        assert all(n == 1 for n in seen.values())
+        assert again["unchanged_by_sitemap"] == HOSTS * (len(paths) - 1)
+        assert again["pages_not_modified"] == HOSTS and again.get("pages_fetched", 0) == HOSTS
+        assert contacts(engine) == facts_before
+        with Session(engine) as s:
+            states = Counter(p.state for p in s.exec(select(Page)).all())
+        assert states == {PageState.not_modified: HOSTS * (len(paths) - 1) + HOSTS,
+                          PageState.fetched: HOSTS}
+
+        # One page changes, and the sitemap says so: only that page is fetched again.
+        web.modify(0, "/contact/")
+        web.clear_log()
+        third = harvest(engine, refresh=True)
+        seen = requests(web)
+        pages_asked = {(i, p, s) for (i, p, s) in seen if p not in ("/robots.txt", "/sitemap.xml", "/")}
+        assert pages_asked == {(0, "/contact/", 200)}
+        assert third["pages_updated"] == 2  # /contact/ and the sitemap of its host
+        assert third["unchanged_by_sitemap"] == HOSTS * (len(paths) - 1) - 1
+        assert ("+441174960500", web.url(0, "/contact/")) in contacts(engine)
+        assert third["new_contacts"] == 1 and third["contacts_removed"] == 1
+
+        # A sitemap that lies (the page changed, its <lastmod> did not) fools a trusting
+        # re-harvest, but not one with trust 0: every page is then asked, conditionally.
+        web.modify(1, "/about/", in_sitemap=False)
+        web.clear_log()
+        fooled = harvest(engine, refresh=True)
+        assert not any(p == "/about/" for _, p, _ in requests(web))
+        assert fooled.get("pages_updated", 0) == 0
+        web.clear_log()
+        checked = harvest(engine, refresh=True, sitemap_trust_days=0)
+        seen = requests(web)
+        asked = {(i, p) for i, p, _ in seen if p != "/robots.txt"}
+        assert asked >= {(i, p) for i in range(HOSTS) for p in paths}
+        statuses = {(i, p): s for i, p, s in seen if p in paths}
+        assert statuses.pop((1, "/about/")) == 200
+        assert set(statuses.values()) == {304}
+        assert checked["pages_updated"] == 1 and checked.get("unchanged_by_sitemap", 0) == 0
+
+
+def test_no_sitemap_keeps_conditional_requests(engine):
+    """A site without a sitemap is re-harvested as before: a 304 for every page."""
+    with SimWeb(hosts=1, pages_per_host=6, page_kb=(1, 2), seed=12, traps=False,
+                robots_disallow=False, workers=1) as web:
+        with Session(engine) as s:
+            s.add(Organisation(name="Sim", domain=web.host(0), homepage=web.url(0, "/"),
+                               status=OrgStatus.seed))
+            s.commit()
+        harvest(engine, refresh=False, max_pages=6)
+        web.clear_log()
+        again = harvest(engine, refresh=True, max_pages=6)
+        statuses = Counter(h.status for h in web.requests() if h.path != "/robots.txt")
+        assert statuses == {304: 6}
+        assert again["pages_not_modified"] == 6 and "unchanged_by_sitemap" not in again
