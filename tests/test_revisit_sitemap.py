@@ -4,13 +4,18 @@ the only page fetched again; a lying sitemap is caught once trust is off."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 
+import pytest
 from simweb import SimWeb
 from sqlmodel import Session, select
 
 from harvester.config import Config
 from harvester.crawl import Harvest, HarvestOptions
+from harvester.db import init_db, make_engine
 from harvester.models import Contact, HarvestRun, Organisation, OrgStatus, Page, PageState
 
 HOSTS = 2
@@ -111,3 +116,38 @@ def test_no_sitemap_keeps_conditional_requests(engine):
         statuses = Counter(h.status for h in web.requests() if h.path != "/robots.txt")
         assert statuses == {304: 6}
         assert again["pages_not_modified"] == 6 and "unchanged_by_sitemap" not in again
+
+
+@pytest.mark.postgres
+@pytest.mark.integration
+@pytest.mark.slow
+def test_two_workers_reharvest_with_the_sitemap(pg_url):
+    """Worker mode: a host's sitemap and held pages stay with the worker that claimed the host;
+    a re-harvest of the unchanged web asks each host for its sitemap and homepage once."""
+    hosts = 6
+    with SimWeb(hosts=hosts, pages_per_host=8, page_kb=(1, 2), seed=13, traps=False,
+                robots_disallow=False, workers=1, sitemap=True) as web:
+        engine = make_engine(pg_url)
+        init_db(engine)
+        with Session(engine) as s:
+            for i in range(hosts):
+                s.add(Organisation(name=f"Sim {i}", domain=web.host(i), homepage=web.url(i, "/"),
+                                   status=OrgStatus.seed))
+            s.commit()
+        cmd = [sys.executable, "-m", "harvester", "--db", pg_url, "-q", "harvest", "--worker",
+               "--no-meetup", "--allow-private", "--no-profiles", "--max-pages", "8", "--delay", "0.05",
+               "--concurrency", "2"]
+        env = {**os.environ, "HARVESTER_CONTACT_URL": "https://harvester.invalid/tests"}
+        for extra in ((), ("--refresh",)):
+            web.clear_log()
+            procs = [subprocess.Popen([*cmd, *extra], stderr=subprocess.PIPE, text=True, env=env)
+                     for _ in range(2)]
+            for p in procs:
+                assert p.wait(timeout=120) == 0, p.stderr.read()
+        seen = Counter((h.host, h.path) for h in web.requests() if h.path != "/robots.txt")
+        with Session(engine) as s:
+            runs = s.exec(select(HarvestRun).order_by(HarvestRun.id.desc()).limit(2)).all()
+            fresh = sum(r.counts.get("unchanged_by_sitemap", 0) for r in runs)
+        engine.dispose()
+    assert seen == {(web.host(i), p): 1 for i in range(hosts) for p in ("/", "/sitemap.xml")}
+    assert fresh == hosts * 6
