@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,110 +97,265 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+# ---------------------------------------------------------------- the matching engine
+#
+# A keyword is found where the folded text holds it as whole words (see `fold`). The text is
+# not scanned keyword by keyword nor position by position in Python: it is cut into its words
+# once, in C (bytes.translate + split), and the set of its words is intersected with the set of
+# the keywords' words (set operations run in C). A one-word keyword is then found when its word
+# is in the set; a keyword of several words, or an acronym (case-sensitive), is looked for with
+# its own small regular expression only when all its words are in the set. Runs of spaces and
+# dashes are matched in place (`[\s-]+`) instead of folding them out of the whole text first.
+
+# Bytes kept as word bytes by the tokeniser: ASCII letters, digits and "_" (what `\w` means in
+# ASCII) and every byte of a multi-byte UTF-8 character (such pieces are cut again with `\w`).
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_TABLE = bytes(c if c in _KEEP or c >= 0x80 else 0x20 for c in range(256))
+_ASCII_WORD_TABLE = bytes(c if c in _KEEP else 0x20 for c in range(256))
+_WORD = re.compile(r"\w+")
+_SPACE_RUN = r"[\s\-\u2010-\u2015]+"  # what one space of a folded keyword stands for
+
+
+def fold_letters(text: str) -> str:
+    """`fold` without its space/dash step: accents and compatibility forms removed (the step
+    that changes words); the expensive normalisation is skipped when it would change nothing."""
+    if text.isascii():
+        return text
+    if "\xa0" in text:  # NFKD of a no-break space is a space: the commonest case, done in C
+        text = text.replace("\xa0", " ")
+    if unicodedata.is_normalized("NFKD", text):
+        data = text.encode("utf-8", "surrogatepass")
+        # U+0300..U+036F encode as CC 80..CD AF: without those lead bytes there is nothing to drop
+        if b"\xcc" not in data and b"\xcd" not in data:
+            return text
+        return _COMBINING.sub("", text)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def _words_of(lower: str) -> frozenset[str]:
+    """The distinct `\\w+` words of a text, cut in C (bytes.translate and str.split)."""
+    if lower.isascii():
+        return frozenset(lower.encode().translate(_WORD_TABLE).decode().split())
+    data = lower.encode("utf-8", "surrogatepass")
+    pieces = set(data.translate(_WORD_TABLE).decode("utf-8", "surrogatepass").split())
+    # A piece with non-ASCII characters may hold non-word ones (’ © …): cut those again with \w.
+    mixed = pieces.difference(data.translate(_ASCII_WORD_TABLE).decode().split())
+    if mixed:
+        pieces -= mixed
+        pieces.update(_WORD.findall(" ".join(mixed)))
+    return frozenset(pieces)
+
+
+class Prepared:
+    """A text made ready for matching once, whatever the number of matchers that read it: the
+    folded text, its lower case, and the set of its lower-case words."""
+
+    __slots__ = ("folded", "lower", "words")
+
+    def __init__(self, folded: str, lower: str, words: frozenset[str]) -> None:
+        self.folded, self.lower, self.words = folded, lower, words
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+    @classmethod
+    def of(cls, text: str) -> Prepared:
+        folded = fold_letters(text)
+        lower = folded.lower()
+        return cls(folded, lower, _words_of(lower))
+
+    @classmethod
+    def joined(cls, parts: Sequence[Prepared], sep: str = " \n") -> Prepared:
+        """The prepared form of `sep.join(texts)` (folding works character by character, and a
+        separator of non-word characters joins no two words)."""
+        if len(parts) == 1:
+            return parts[0]
+        words: frozenset[str] = frozenset().union(*(p.words for p in parts))
+        return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words)
+
+
+def prepare(text: str | Prepared) -> Prepared:
+    """`Prepared.of(text)`, or the text itself when already prepared."""
+    return text if isinstance(text, Prepared) else Prepared.of(text)
+
+
+def _word_keys(folded_keyword: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(folded_keyword.lower()))
+
+
+def _keyword_regex(folded_keyword: str) -> str:
+    """The keyword as a whole-word pattern whose spaces stand for runs of spaces and dashes.
+    It starts with its first word as a literal (the word-start test is a look-behind placed after
+    it) so the regex engine skips to the candidates with a fast substring search."""
+    if not _WORD.match(folded_keyword):  # no literal word start: test the boundary first
+        return r"(?<!\w)" + _SPACE_RUN.join(map(re.escape, folded_keyword.split(" "))) + r"(?!\w)"
+    first = re.escape(_WORD.match(folded_keyword).group())
+    rest = _SPACE_RUN.join(re.escape(piece) for piece in folded_keyword.split(" "))[len(first):]
+    return rf"{first}(?<!\w{first}){rest}(?!\w)"
+
+
+@dataclass
+class _Keyword:
+    key: Any
+    words: tuple[str, ...]     # lower-case words, for the candidate test
+    text: str                  # folded keyword (lower case unless case-sensitive)
+    sensitive: bool
+    _regex: re.Pattern[str] | None = None
+
+    def finditer(self, prepared: Prepared) -> Iterable[re.Match[str]]:
+        if self._regex is None:
+            self._regex = re.compile(_keyword_regex(self.text))
+        return self._regex.finditer(prepared.folded if self.sensitive else prepared.lower)
+
+
+class WordMatcher:
+    """Whole-word keywords of one list, found by word sets first (see above).
+
+    `overlap=True` reads like a look-ahead scan: at each word start the longest keyword there,
+    and a keyword inside an earlier, longer match is the same mention ("datblygu gemau" holds no
+    "gemau") while overlapping ones both count ("indie games studio"). `overlap=False` reads like
+    `re.findall`: non-overlapping matches, the longest at each point, scanning on after each.
+    A keyword that does not start and end with a word character is looked for on every text."""
+
+    def __init__(self, entries: Iterable[tuple[Any, str, bool]], overlap: bool) -> None:
+        self.overlap = overlap
+        self.single: dict[str, list[_Keyword]] = {}       # case-insensitive one-word keywords
+        self.by_first: dict[str, list[_Keyword]] = {}     # every other keyword, by first word
+        self.always: list[_Keyword] = []                    # keywords not made of whole words
+        for key, folded, sensitive in entries:
+            text = folded if sensitive else folded.lower()
+            kw = _Keyword(key, _word_keys(folded), text, sensitive)
+            if not (_WORD.match(text) and _WORD.match(text[-1])):
+                self.always.append(kw)  # "c++", ".net": looked for on every text
+            elif not sensitive and len(kw.words) == 1 and _WORD.fullmatch(text):
+                self.single.setdefault(kw.words[0], []).append(kw)
+            else:
+                self.by_first.setdefault(kw.words[0], []).append(kw)
+        self.single_words = frozenset(self.single)
+        self.first_words = frozenset(self.by_first)
+
+    def find(self, prepared: Prepared) -> set[Any]:
+        """The keys of the keywords found in this text."""
+        words = prepared.words
+        found: set[Any] = set()
+        singles = [kw for w in words & self.single_words for kw in self.single[w]]
+        spans: dict[bool, list[tuple[int, int, _Keyword]]] = {}
+        sensitive_singles: list[_Keyword] = []
+        candidates = [kw for first in words & self.first_words for kw in self.by_first[first]
+                      if len(kw.words) == 1 or words.issuperset(kw.words[1:])]
+        for kw in candidates + self.always:
+            if len(kw.words) == 1 and _WORD.fullmatch(kw.text):
+                sensitive_singles.append(kw)  # an acronym: its word is here in some case
+                continue
+            spans.setdefault(kw.sensitive, []).extend(
+                (m.start(), m.end(), kw) for m in kw.finditer(prepared))
+        for kw in sensitive_singles:
+            for _ in kw.finditer(prepared):
+                singles.append(kw)
+                break
+        covered: dict[bool, list[tuple[int, int]]] = {}
+        for sensitive, matches in spans.items():
+            counted, cover = self._resolve(matches)
+            found.update(kw.key for kw in counted)
+            covered[sensitive] = cover
+        inner = {sensitive: {w for _, _, kw in matches for w in kw.words}
+                 for sensitive, matches in spans.items()}
+        for kw in singles:
+            cover = covered.get(kw.sensitive)
+            # A word is not counted alone where it is part of a longer keyword's match.
+            if (not cover or kw.words[0] not in inner[kw.sensitive]
+                    or any(not _inside(m.start(), cover) for m in kw.finditer(prepared))):
+                found.add(kw.key)
+        return found
+
+    def _resolve(self, matches: list[tuple[int, int, _Keyword]],
+                 ) -> tuple[list[_Keyword], list[tuple[int, int]]]:
+        """The several-word keywords counted, and the spans whose words are not counted alone."""
+        longest: dict[int, tuple[int, _Keyword]] = {}
+        for start, end, kw in matches:
+            if start not in longest or end > longest[start][0]:
+                longest[start] = (end, kw)
+        counted: list[_Keyword] = []
+        cover: list[tuple[int, int]] = []
+        reach = 0
+        for start in sorted(longest):
+            end, kw = longest[start]
+            if self.overlap:
+                if end > reach:
+                    counted.append(kw)
+                    reach = end
+                cover.append((start, end))
+            elif start >= reach:
+                counted.append(kw)
+                cover.append((start, end))
+                reach = end
+        return counted, cover
+
+
+def _inside(position: int, cover: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in cover)
+
+
 @dataclass(frozen=True)
 class Matcher:
     """The compiled keywords of a taxonomy: which (area, keyword) a matched text stands for."""
 
-    insensitive: re.Pattern[str] | None
-    sensitive: re.Pattern[str] | None
+    words: WordMatcher
     lookup: dict[str, tuple[tuple[str, str], ...]]  # folded key -> ((area_id, keyword), ...)
     area_ids: tuple[str, ...]
 
-    def hits(self, text: str) -> set[tuple[str, str]]:
+    def hits(self, text: str | Prepared) -> set[tuple[str, str]]:
         """The distinct (area_id, keyword) pairs found in `text`; overlapping keywords both count
         ("indie games studio"), a keyword inside a longer one does not ("datblygu gemau")."""
         found: set[tuple[str, str]] = set()
         if not text:
             return found
-        text = fold(text)
-        for pattern, ci in ((self.insensitive, True), (self.sensitive, False)):
-            if pattern is None:
-                continue
-            counted = _counted_raws(pattern, text)
-            if counted is not None:
-                for raw in counted:
-                    key = ("ci:" + raw.casefold()) if ci else ("cs:" + raw)
-                    found.update(self.lookup.get(key, ()))
-                continue
-            seen: set[str] = set()
-            reach = 0  # end of the furthest match so far: a keyword inside it is the same mention
-            for match in pattern.finditer(text):
-                if match.end(1) <= reach:
-                    continue
-                reach = match.end(1)
-                raw = match.group(1)
-                if raw in seen:
-                    continue
-                seen.add(raw)
-                key = ("ci:" + raw.casefold()) if ci else ("cs:" + raw)
-                found.update(self.lookup.get(key, ()))
+        for key in self.words.find(prepare(text)):
+            found.update(self.lookup[key])
         return found
-
-
-def _counted_raws(pattern: re.Pattern[str], text: str) -> set[str] | None:
-    """The distinct matched texts that `Matcher.hits` would count, found with one C-level
-    `findall` instead of a Python loop over every match; None when that cannot be decided so.
-
-    A match is skipped only when an earlier match's span contains it, which needs a matched text
-    containing it at an offset > 0 (one match per start position). A text with more matches than
-    the containing matches could hide is counted for sure; otherwise the caller walks the matches.
-    """
-    counts = Counter(pattern.findall(text))
-    if len(counts) < 2:
-        return set(counts)
-    for raw in counts:
-        hidden = 0
-        for other, n in counts.items():
-            if len(other) <= len(raw):
-                continue
-            at = other.find(raw, 1)
-            while at >= 0:
-                hidden += n
-                at = other.find(raw, at + 1)
-        if hidden and counts[raw] <= hidden:
-            return None
-    return set(counts)
 
 
 def _signature(areas: Sequence[AreaLike]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((a.id, tuple(getattr(a, "keywords", None) or ())) for a in areas)
 
 
+_BY_IDENTITY: dict[int, tuple[Sequence[AreaLike], Matcher]] = {}
+
+
 def compile_areas(areas: Sequence[AreaLike]) -> Matcher:
-    """The matcher of these areas' keywords (cached: compiling is done once per taxonomy)."""
+    """The matcher of these areas' keywords (cached: compiling is done once per taxonomy; the
+    same tuple of areas passed again is recognised without reading its keywords)."""
+    if isinstance(areas, tuple):
+        known = _BY_IDENTITY.get(id(areas))
+        if known is not None and known[0] is areas:
+            return known[1]
+        matcher = _compile(_signature(areas))
+        if len(_BY_IDENTITY) >= 16:
+            _BY_IDENTITY.clear()
+        _BY_IDENTITY[id(areas)] = (areas, matcher)  # holding `areas` keeps its id unique
+        return matcher
     return _compile(_signature(areas))
 
 
 @lru_cache(maxsize=16)
 def _compile(signature: tuple[tuple[str, tuple[str, ...]], ...]) -> Matcher:
     lookup: dict[str, list[tuple[str, str]]] = {}
-    ci_words: set[str] = set()
-    cs_words: set[str] = set()
+    entries: dict[str, tuple[str, str, bool]] = {}
     for area_id, keywords in signature:
         for keyword in keywords:
             folded = fold(keyword.strip()).strip()
             if not folded:
                 continue
             if _is_acronym(folded):
-                cs_words.add(folded)
                 key = "cs:" + folded
+                entries.setdefault(key, (key, folded, True))
             else:
-                ci_words.add(folded.casefold())
                 key = "ci:" + folded.casefold()
+                entries.setdefault(key, (key, folded.casefold(), False))
             pairs = lookup.setdefault(key, [])
             if (area_id, keyword) not in pairs:
                 pairs.append((area_id, keyword))
-
-    def compiled(words: set[str], flags: int) -> re.Pattern[str] | None:
-        if not words:
-            return None
-        # The longest keyword starting at each word start (the tree tries longer branches
-        # first), inside a lookahead so overlapping keywords are all found ("indie games
-        # studio": "indie games" and "games studio"); the boundaries keep keywords whole words
-        # ("art" not in "start").
-        return re.compile(r"(?<!\w)(?=(" + _trie_pattern(sorted(words)) + r")(?!\w))", flags)
-
-    return Matcher(insensitive=compiled(ci_words, re.IGNORECASE), sensitive=compiled(cs_words, 0),
+    return Matcher(words=WordMatcher(entries.values(), overlap=True),
                    lookup={k: tuple(v) for k, v in lookup.items()},
                    area_ids=tuple(a for a, _ in signature))
 
@@ -209,7 +363,7 @@ def _compile(signature: tuple[tuple[str, tuple[str, ...]], ...]) -> Matcher:
 # ---------------------------------------------------------------- one page
 
 
-def score_page(parts: Mapping[str, str] | str, areas: Sequence[AreaLike] | Matcher,
+def score_page(parts: Mapping[str, str | Prepared] | str, areas: Sequence[AreaLike] | Matcher,
                ) -> dict[str, tuple[float, list[str]]]:
     """Each area hit on this page: (weighted score, keywords in order of weight then name)."""
     matcher = areas if isinstance(areas, Matcher) else compile_areas(areas)

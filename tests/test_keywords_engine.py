@@ -1,0 +1,119 @@
+"""The word-set keyword engine (keywords.WordMatcher) against a plain regex reading of the same
+rules, on generated texts dense in keywords, near-misses, accents, dashes and odd spacing.
+
+The reference below is the scanner the engine replaced: the folded text scanned once with a
+prefix-tree regex per case rule, in a look-ahead (keywords: overlapping matches, a keyword inside
+an earlier longer match not counted) or with findall (sector words: non-overlapping)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.extract.classify import _WORD_SECTORS, sector_words
+from harvester.extract.keywords import (
+    Prepared,
+    WordMatcher,
+    _is_acronym,
+    _trie_pattern,
+    compile_areas,
+    fold,
+    fold_letters,
+)
+from harvester.taxonomy import load_taxonomy
+
+AREAS = tuple(load_taxonomy())
+
+
+def _reference_hits(text: str) -> set[tuple[str, str]]:
+    """(area, keyword) pairs by the regex scanner: one look-ahead trie per case rule."""
+    matcher = compile_areas(AREAS)
+    ci = sorted({k[3:] for k in matcher.lookup if k.startswith("ci:")})
+    cs = sorted({k[3:] for k in matcher.lookup if k.startswith("cs:")})
+    found: set[tuple[str, str]] = set()
+    folded = fold(text)
+    for words, flags, prefix in ((ci, re.IGNORECASE, "ci:"), (cs, 0, "cs:")):
+        pattern = re.compile(r"(?<!\w)(?=(" + _trie_pattern(words) + r")(?!\w))", flags)
+        reach, seen = 0, set()
+        for match in pattern.finditer(folded):
+            if match.end(1) <= reach:
+                continue
+            reach = match.end(1)
+            raw = match.group(1)
+            if raw not in seen:
+                seen.add(raw)
+                found.update(matcher.lookup.get(prefix + (raw.casefold() if flags else raw), ()))
+    return found
+
+
+def _reference_sector_words(text: str) -> dict[str, list[str]]:
+    pattern = re.compile(rf"(?<!\w)(?:{_trie_pattern(sorted(_WORD_SECTORS))})(?!\w)", re.IGNORECASE)
+    found: dict[str, set[str]] = {}
+    for raw in set(pattern.findall(fold(text))):
+        key = raw.casefold()
+        for sector in _WORD_SECTORS.get(key, ()):
+            found.setdefault(sector, set()).add(key)
+    return {sector: sorted(words) for sector, words in found.items()}
+
+
+_KEYWORD_WORDS = sorted({w for a in AREAS for k in a.keywords for w in k.split()}
+                        | {w for k in _WORD_SECTORS for w in k.split()})
+_PIECES = [*_KEYWORD_WORDS, "VR", "vr", "Ar", "AR", "AI", "ai", "GAMES", "Gemau", "pensaernïaeth",
+           "e\u0301", "ß", "’", "©", "café", "x", "_", "9"]
+_GLUE = [" ", "  ", "-", " - ", "\u2013", "\n", "\xa0", ", ", ".", "", "&", "/", " \u2014 ", "\t"]
+
+texts = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), max_size=60).map(
+    lambda items: "".join(piece + glue for piece, glue in items))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts)
+def test_engine_reads_keywords_like_the_regex_scanner(text: str) -> None:
+    assert compile_areas(AREAS).hits(text) == _reference_hits(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts)
+def test_engine_reads_sector_words_like_findall(text: str) -> None:
+    assert sector_words(text) == _reference_sector_words(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200))
+def test_engine_on_arbitrary_unicode(text: str) -> None:
+    assert compile_areas(AREAS).hits(text) == _reference_hits(text)
+    assert sector_words(text) == _reference_sector_words(text)
+
+
+@pytest.mark.parametrize("text", [
+    "indie games studio", "datblygu gemau and gemau", "games studio games", "county council council",
+    "the county council", "virtual-reality\nstudio", "VR vr Vr", "r & d, c++ and .net", "",
+    "Pensaernïaeth – pensaerniaeth", "video\xa0games", "registered charity, charity",
+])
+def test_engine_examples(text: str) -> None:
+    assert compile_areas(AREAS).hits(text) == _reference_hits(text)
+    assert sector_words(text) == _reference_sector_words(text)
+
+
+def test_prepared_words_match_a_unicode_regex() -> None:
+    text = "Don’t stop — café ß Straße naïve e\u0301t\u00e9 ©2024 x_y 9am\xa0VR"
+    prepared = Prepared.of(text)
+    assert prepared.words == frozenset(re.findall(r"\w+", fold(text).lower()))
+    assert re.sub(r"[\s\-\u2010-\u2015]+", " ", fold_letters(text)) == fold(text)
+
+
+def test_joined_parts_read_like_the_joined_text() -> None:
+    parts = ["school", "of art", "Department", "of Film; council"]
+    joined = Prepared.joined([Prepared.of(p) for p in parts])
+    assert sector_words(joined) == sector_words(" \n".join(parts))
+
+
+def test_keywords_that_are_not_whole_words() -> None:
+    matcher = WordMatcher([("c++", "c++", False), (".net", ".net", False), ("c", "c", False)],
+                          overlap=True)
+    assert matcher.find(Prepared.of("We write C++ and .NET; c")) == {"c++", ".net", "c"}
+    assert matcher.find(Prepared.of("C++ only")) == {"c++"}
+    assert _is_acronym("VR")
