@@ -11,13 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harvester.extract.classify import (
+    academic_links,
+    affiliation,
     classify_page,
     classify_sector,
     decide_sector,
     sector_for_pages,
     sector_words,
 )
-from harvester.extract.facts import PageFacts, SectorDecision
+from harvester.extract.facts import Link, PageFacts, SectorDecision
 from harvester.extract.keywords import (
     areas_for_meetup_topics,
     compile_areas,
@@ -300,3 +302,57 @@ def test_rules_never_raise_on_arbitrary_input(areas, text, domain, schema, numbe
 def test_overlapping_keywords_are_all_found(areas) -> None:
     got = score_page("an indie games studio", areas)
     assert sorted(got["games"][1]) == ["games studio", "indie games"]
+
+
+# ---------------------------------------------------------------- academic signals
+
+
+def _link(url: str, kind: str) -> Link:
+    return Link(url=url, kind=kind)
+
+
+def test_academic_funders_and_hosts() -> None:
+    links = [_link("https://www.ucl.ac.uk/", "funder"), _link("https://www.ucl.ac.uk/gatsby", "funder"),
+             _link("https://wellcome.org/", "funder"), _link("https://zulip.com/", "funder"),
+             _link("https://www.uni-heidelberg.de/", "sponsor"), _link("https://www.mit.edu/", "links_to")]
+    assert academic_links(links, "https://project.info/") == ["ucl.ac.uk", "uni-heidelberg.de",
+                                                              "wellcome.org"]
+    decision = classify_sector(domain="project.info", links=links[:3])
+    assert decision.sector == "university"
+    assert any("academic bodies: ucl.ac.uk, wellcome.org" in e for e in decision.evidence)
+
+
+def test_a_university_partner_or_two_is_not_academic() -> None:
+    one = [_link("https://www.bristol.ac.uk/", "partner"), _link("https://watershed.co.uk/", "partner"),
+           _link("https://www.bristol.gov.uk/", "partner")]
+    assert academic_links(one) == []
+    mostly = [_link("https://www.bristol.ac.uk/", "partner"),
+              _link("https://www.cardiff.ac.uk/", "member_of"), _link("https://watershed.co.uk/", "partner")]
+    assert academic_links(mostly) == ["bristol.ac.uk", "cardiff.ac.uk"]
+    own = [_link("https://www.bristol.ac.uk/a", "funder")]
+    assert academic_links(own, "https://www.bristol.ac.uk/") == []  # its own site is no funder
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Development is now led by the Neuroinformatics Unit at the Sainsbury Wellcome Centre by A. Tyson.",
+     "Neuroinformatics Unit at the Sainsbury Wellcome Centre"),
+    ("We are based at the Centre for Digital Music, Queen Mary University", "based at the Centre for "
+     "Digital Music, Queen Mary University"),
+    ("The Visual Computing Group at the University of Bath", "The Visual Computing Group at the University"),
+    ("Unit 5, The Innovation Centre, Bristol BS1 4DJ", None),
+    ("We are based at the Engine Shed, next to the station.", None),
+    ("our unit at the university", None),
+    ("", None),
+])
+def test_affiliation_lines(text: str, expected: str | None) -> None:
+    assert affiliation(text) == expected
+
+
+def test_research_group_words() -> None:
+    words = sector_words("Our PhD students and a postdoctoral researcher work in the labs of Ann Lee "
+                         "with a research software engineer.")
+    assert words == {"university": ["labs of", "phd students", "postdoctoral researcher",
+                                    "research software engineer"]}
+    decision = classify_sector(text="The labs of Ann Lee and Bo Chen; our principal investigator")
+    assert decision.sector == "university"
+    assert classify_sector(text="A creative lab for brands").sector == "unknown"  # "lab" alone is not enough

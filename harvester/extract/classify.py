@@ -43,7 +43,7 @@ from typing import Any
 from harvester.extract.facts import PageFacts, SectorDecision
 from harvester.extract.keywords import Prepared, WordMatcher, compile_areas, fold, prepare, score_page
 from harvester.models import Sector, SectorSource
-from harvester.urls import host_of, is_http_url
+from harvester.urls import host_of, is_http_url, registrable_domain
 
 GOV, IND, UNI, THIRD, UNKNOWN = (Sector.government.value, Sector.industry.value,
                                  Sector.university.value, Sector.third_sector.value,
@@ -96,7 +96,12 @@ WORDS: dict[str, tuple[str, ...]] = {
           "constituency", "statutory"),
     UNI: ("university", "prifysgol", "faculty", "school of", "department of", "research centre",
           "students", "undergraduate", "postgraduate", "higher education", "myfyrwyr",
-          "addysg uwch", "phd", "lecturer", "professor", "academic", "alumni", "campus"),
+          "addysg uwch", "phd", "lecturer", "professor", "academic", "alumni", "campus",
+          # how research groups describe themselves and their people
+          "research group", "laboratory", "labs of", "lab of", "host institution",
+          "host institutions", "phd student", "phd students", "phd candidate", "postdoc",
+          "postdoctoral", "postdoctoral researcher", "research fellow",
+          "research software engineer", "principal investigator"),
     THIRD: ("charity", "elusen", "not-for-profit", "not for profit", "non-profit", "nonprofit",
             "foundation", "trust", "volunteers", "volunteer", "donate", "social enterprise",
             "community interest company", "arts organisation", "registered charity",
@@ -111,6 +116,9 @@ STRONG_WORDS = frozenset({
     "councillor", "councillors", "local authority", "combined authority", "county council",
     "city council", "cynghorydd", "awdurdod lleol",
     "undergraduate", "postgraduate", "higher education", "addysg uwch", "faculty",
+    "labs of", "lab of", "host institution", "host institutions", "phd student", "phd students",
+    "phd candidate", "postdoc", "postdoctoral", "postdoctoral researcher", "research fellow",
+    "research software engineer", "principal investigator",
     "registered charity", "charity", "elusen", "trustees", "ymddiriedolwyr", "social enterprise",
     "not for profit", "non profit", "nonprofit", "community interest company", "menter gymdeithasol",
     "volunteers", "volunteer", "gwirfoddolwyr", "donate",
@@ -121,6 +129,79 @@ WORD_POINTS = 0.4
 STRONG_WORD_POINTS = 0.8
 WORD_CAP = 2.0
 MIN_WORD_POINTS = 0.8  # one strong word or two ordinary ones
+
+# Funders and hosts that are universities or research funders: an academic project's own site
+# thanks them ("grant funding and the support of host institutions"). Academic by suffix
+# (.ac.uk, .ac.nz, .edu, .edu.au), by a university's name in the host (uni-heidelberg.de,
+# universiteitleiden.nl), or a research funder below. Partners count only when they are mostly
+# academic: companies and councils list a university partner or two as a matter of course.
+_ACADEMIC_HOST = re.compile(r"(?:\.ac\.[a-z]{2}|\.edu(?:\.[a-z]{2})?)$"
+                            r"|(?:^|\.)(?:uni|univ)-[a-z0-9-]+\.[a-z]{2,}$|universit")
+RESEARCH_FUNDERS = frozenset({
+    "ukri.org", "wellcome.org", "royalsociety.org", "britac.ac.uk", "leverhulme.ac.uk",
+    "erc.europa.eu", "nih.gov", "nsf.gov", "hhmi.org", "simonsfoundation.org", "dfg.de", "snf.ch",
+    "nwo.nl", "anr.fr",
+})
+FUNDER_KINDS = frozenset({"funder", "sponsor"})
+PARTNER_KINDS = frozenset({"partner", "member_of"})
+ACADEMIC_LINK_POINTS = 0.6
+ACADEMIC_LINK_CAP = 1.2
+
+# A research unit placed inside an academic body, as research groups' pages say where they sit:
+# "the Neuroinformatics Unit at the Sainsbury Wellcome Centre", "based at the Centre for X,
+# University College London". Capitalised names only (a named unit), on the folded text.
+_NAMED = r"(?:(?:[A-Z][\w'’&-]*|of|for|and|&),? ){0,8}?"
+_AFFILIATION = re.compile(
+    rf"\b(?:[A-Z][\w'’-]* ){{1,4}}(?:Unit|Lab|Laboratory|Group|Institute) (?:at|of|in|within) "
+    rf"(?:the )?{_NAMED}(?:University|College|Institute|Centre|Center)\b"
+    rf"|\b(?:based|hosted|housed) (?:at|in|within) (?:the )?{_NAMED}(?:University|College)\b")
+_AFFILIATION_UNITS = frozenset({"unit", "lab", "laboratory", "group", "institute", "based", "hosted",
+                                "housed"})
+_AFFILIATION_BODIES = frozenset({"university", "college", "institute", "centre", "center"})
+AFFILIATION_POINTS = 1.0
+
+
+def academic_host(host: str) -> bool:
+    """A university's or research body's host, or a research funder's."""
+    host = host.lower().rstrip(".")
+    domain = registrable_domain(host) or host
+    return bool(_ACADEMIC_HOST.search(host)) or domain in RESEARCH_FUNDERS or host in RESEARCH_FUNDERS
+
+
+def academic_links(links: Iterable[Any], own_url: str | None = None) -> list[str]:
+    """The academic bodies (registrable domains) this page names as its funders or hosts, and as
+    its partners when most of its partners are academic."""
+    own = registrable_domain(own_url) if own_url else None
+    funders: set[str] = set()
+    partners: dict[str, bool] = {}
+    for link in links:
+        kind = getattr(link, "kind", "")
+        if kind not in FUNDER_KINDS and kind not in PARTNER_KINDS:
+            continue
+        host = _host(getattr(link, "url", ""))
+        domain = registrable_domain(host) if host else None
+        if not domain or domain == own:
+            continue
+        academic = academic_host(host)
+        if kind in FUNDER_KINDS:
+            if academic:
+                funders.add(domain)
+        else:
+            partners[domain] = academic
+    academic_partners = {d for d, a in partners.items() if a}
+    if len(academic_partners) >= 2 and 2 * len(academic_partners) >= len(partners):
+        funders |= academic_partners
+    return sorted(funders)
+
+
+def affiliation(text: str | Prepared) -> str | None:
+    """The first phrase placing a named research unit inside an academic body, if any."""
+    prepared = prepare(text)
+    if not (prepared.words & _AFFILIATION_UNITS and prepared.words & _AFFILIATION_BODIES):
+        return None
+    match = _AFFILIATION.search(" ".join(prepared.folded.split()))
+    return match.group().rstrip(",") if match else None
+
 
 # Words in the organisation's own name: stronger than the same words in running text.
 _NAME_SIGNALS: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
@@ -255,26 +336,39 @@ def _add_words(tally: _Tally, words: Mapping[str, Iterable[str]]) -> None:
         tally.add(sector, points, f"words: {shown}")
 
 
+def _add_academic(tally: _Tally, academic: Sequence[str], placed: str | None) -> None:
+    if academic:
+        points = min(ACADEMIC_LINK_CAP, ACADEMIC_LINK_POINTS * len(academic))
+        tally.add(UNI, points, f"funded or hosted by academic bodies: {', '.join(academic[:4])}")
+    if placed:
+        tally.add(UNI, AFFILIATION_POINTS, f"a research unit in an academic body: {placed[:80]!r}")
+
+
 def _decide(*, domain: str | None, schema_types: Iterable[str], charity_numbers: Iterable[str],
             company_numbers: Iterable[str], is_cic: bool, words: Mapping[str, Iterable[str]],
-            name: str | None) -> SectorDecision:
+            name: str | None, academic: Sequence[str] = (), placed: str | None = None,
+            ) -> SectorDecision:
     tally = _Tally()
     _add_domain(tally, domain)
     _add_schema(tally, schema_types)
     _add_registers(tally, charity_numbers, company_numbers, is_cic)
     _add_name(tally, name, is_cic)
     _add_words(tally, words)
+    _add_academic(tally, academic, placed)
     return tally.decision()
 
 
 def classify_sector(*, domain: str | None = None, schema_types: Sequence[str] = (),
                     charity_numbers: Iterable[str] = (), company_numbers: Iterable[str] = (),
-                    is_cic: bool = False, text: str = "", name: str | None = None) -> SectorDecision:
+                    is_cic: bool = False, text: str = "", name: str | None = None,
+                    links: Iterable[Any] = ()) -> SectorDecision:
     """The sector these signals point to, with a confidence 0..1 and the evidence; `unknown`
-    when the evidence is too weak or two sectors are too close."""
+    when the evidence is too weak or two sectors are too close. `links` are the page's typed
+    outbound links (extract.facts.Link)."""
+    prepared = prepare(text)
     return _decide(domain=domain, schema_types=schema_types, charity_numbers=charity_numbers,
-                   company_numbers=company_numbers, is_cic=is_cic, words=sector_words(text),
-                   name=name)
+                   company_numbers=company_numbers, is_cic=is_cic, words=sector_words(prepared),
+                   name=name, academic=academic_links(links, domain), placed=affiliation(prepared))
 
 
 def sector_for_pages(pages: Sequence[PageFacts], domain: str | None) -> SectorDecision:
@@ -292,8 +386,10 @@ def sector_for_pages(pages: Sequence[PageFacts], domain: str | None) -> SectorDe
     strong = [p.name for p in pages if p.name and p.name_source in ("jsonld", "og")]
     names = strong or [p.name for p in pages if p.name]
     name = Counter(names).most_common(1)[0][0] if names else None
+    academic = sorted({body for p in pages for body in academic_links(p.links, p.url)})
     return _decide(domain=domain, schema_types=schema_types, charity_numbers=charities,
-                   company_numbers=companies, is_cic=is_cic, words=words, name=name)
+                   company_numbers=companies, is_cic=is_cic, words=words, name=name,
+                   academic=academic)
 
 
 # Who may overrule whom: a researcher's word (seed file, review) over a register, over rules.
@@ -330,10 +426,12 @@ def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
     Each part is folded and cut into words once; the sector words read all parts joined."""
     parts = {"body": text_parts} if isinstance(text_parts, str) else text_parts
     prepared = {part: Prepared.of(text) for part, text in parts.items() if text}
-    facts.sector_words = sector_words(Prepared.joined(list(prepared.values())))
+    whole = Prepared.joined(list(prepared.values()))
+    facts.sector_words = sector_words(whole)
     facts.sector = _decide(domain=facts.url, schema_types=[facts.schema_type] if facts.schema_type else [],
                            charity_numbers=facts.charity_numbers, company_numbers=facts.company_numbers,
-                           is_cic=facts.is_cic, words=facts.sector_words, name=facts.name)
+                           is_cic=facts.is_cic, words=facts.sector_words, name=facts.name,
+                           academic=academic_links(facts.links, facts.url), placed=affiliation(whole))
     matcher = compile_areas(_default_areas() if areas is None else tuple(areas))
     scored = score_page(prepared, matcher)
     facts.keyword_hits = {area_id: kws for area_id, (_, kws) in sorted(scored.items())}
