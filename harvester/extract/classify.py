@@ -41,7 +41,15 @@ from functools import lru_cache
 from typing import Any
 
 from harvester.extract.facts import PageFacts, SectorDecision
-from harvester.extract.keywords import Prepared, WordMatcher, compile_areas, fold, prepare, score_page
+from harvester.extract.keywords import (
+    Prepared,
+    WordMatcher,
+    compile_areas,
+    fold,
+    prepare,
+    prepare_parts,
+    score_prepared,
+)
 from harvester.models import Sector, SectorSource
 from harvester.urls import host_of, is_http_url, registrable_domain
 
@@ -144,45 +152,53 @@ RESEARCH_FUNDERS = frozenset({
 })
 FUNDER_KINDS = frozenset({"funder", "sponsor"})
 PARTNER_KINDS = frozenset({"partner", "member_of"})
+_TYPED_KINDS = FUNDER_KINDS | PARTNER_KINDS
 ACADEMIC_LINK_POINTS = 0.6
 ACADEMIC_LINK_CAP = 1.2
 
 # A research unit placed inside an academic body, as research groups' pages say where they sit:
 # "the Neuroinformatics Unit at the Sainsbury Wellcome Centre", "based at the Centre for X,
-# University College London". Capitalised names only (a named unit), on the folded text.
-_NAMED = r"(?:(?:[A-Z][\w'’&-]*|of|for|and|&),? ){0,8}?"
-_AFFILIATION = re.compile(
-    rf"\b(?:[A-Z][\w'’-]* ){{1,4}}(?:Unit|Lab|Laboratory|Group|Institute) (?:at|of|in|within) "
-    rf"(?:the )?{_NAMED}(?:University|College|Institute|Centre|Center)\b"
-    rf"|\b(?:based|hosted|housed) (?:at|in|within) (?:the )?{_NAMED}(?:University|College)\b")
-_AFFILIATION_UNITS = frozenset({"unit", "lab", "laboratory", "group", "institute", "based", "hosted",
-                                "housed"})
-_AFFILIATION_BODIES = frozenset({"university", "college", "institute", "centre", "center"})
+# University College London". Capitalised names only (a named unit), on the folded text. Each
+# pattern starts with its key words, so the regex engine skips to them; the unit's own name
+# before them is checked afterwards.
+_NAMED = r"(?:(?:[A-Z][\w'’&-]*|of|for|and|&),?\s+){0,8}?"
+_UNIT_IN_BODY = re.compile(
+    rf"(?:Unit|Lab|Laboratory|Group|Institute)\s+(?:at|of|in|within)\s+(?:the\s+)?{_NAMED}"
+    rf"(?:University|College|Institute|Centre|Center)\b")
+_UNIT_NAME = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,4}$")
+_BASED_IN_BODY = re.compile(
+    rf"(?<!\w)(?:based|hosted|housed)\s+(?:at|in|within)\s+(?:the\s+)?{_NAMED}(?:University|College)\b")
+_UNIT_WORDS = frozenset({"unit", "lab", "laboratory", "group", "institute"})
+_UNIT_BODIES = frozenset({"university", "college", "institute", "centre", "center"})
+_BASED_WORDS = frozenset({"based", "hosted", "housed"})
+_BASED_BODIES = frozenset({"university", "college"})
 AFFILIATION_POINTS = 1.0
 
 
-def academic_host(host: str) -> bool:
-    """A university's or research body's host, or a research funder's."""
+def academic_host(host: str, domain: str | None = None) -> bool:
+    """A university's or research body's host, or a research funder's (`domain`: the host's
+    registrable domain, when known)."""
     host = host.lower().rstrip(".")
-    domain = registrable_domain(host) or host
+    domain = domain or registrable_domain(host) or host
     return bool(_ACADEMIC_HOST.search(host)) or domain in RESEARCH_FUNDERS or host in RESEARCH_FUNDERS
 
 
 def academic_links(links: Iterable[Any], own_url: str | None = None) -> list[str]:
     """The academic bodies (registrable domains) this page names as its funders or hosts, and as
     its partners when most of its partners are academic."""
+    typed = [link for link in links if getattr(link, "kind", "links_to") in _TYPED_KINDS]
+    if not typed:
+        return []
     own = registrable_domain(own_url) if own_url else None
     funders: set[str] = set()
     partners: dict[str, bool] = {}
-    for link in links:
-        kind = getattr(link, "kind", "")
-        if kind not in FUNDER_KINDS and kind not in PARTNER_KINDS:
-            continue
+    for link in typed:
+        kind = link.kind
         host = _host(getattr(link, "url", ""))
         domain = registrable_domain(host) if host else None
         if not domain or domain == own:
             continue
-        academic = academic_host(host)
+        academic = academic_host(host, domain)
         if kind in FUNDER_KINDS:
             if academic:
                 funders.add(domain)
@@ -197,10 +213,17 @@ def academic_links(links: Iterable[Any], own_url: str | None = None) -> list[str
 def affiliation(text: str | Prepared) -> str | None:
     """The first phrase placing a named research unit inside an academic body, if any."""
     prepared = prepare(text)
-    if not (prepared.words & _AFFILIATION_UNITS and prepared.words & _AFFILIATION_BODIES):
-        return None
-    match = _AFFILIATION.search(" ".join(prepared.folded.split()))
-    return match.group().rstrip(",") if match else None
+    words, folded = prepared.words, prepared.folded
+    if words & _UNIT_WORDS and words & _UNIT_BODIES:
+        for match in _UNIT_IN_BODY.finditer(folded):
+            name = _UNIT_NAME.search(folded, max(0, match.start() - 120), match.start())
+            if name and (name.start() == 0 or not folded[name.start() - 1].isalnum()):
+                return " ".join((name.group() + match.group()).split()).rstrip(",")
+    if words & _BASED_WORDS and words & _BASED_BODIES:
+        match = _BASED_IN_BODY.search(folded)
+        if match:
+            return " ".join(match.group().split()).rstrip(",")
+    return None
 
 
 # Words in the organisation's own name: stronger than the same words in running text.
@@ -272,17 +295,24 @@ def _schema_name(schema_type: str) -> str:
 
 
 def _add_domain(tally: _Tally, domain: str | None) -> None:
+    signal = _domain_signal(domain) if domain else None
+    if signal is not None:
+        tally.add(*signal)
+
+
+@lru_cache(maxsize=4096)
+def _domain_signal(domain: str) -> tuple[str, float, str] | None:
+    """(sector, points, why) of a site's host (cached: every page of a site asks again)."""
     host = _host(domain)
     if not host:
-        return
+        return None
     for whole, (sector, points) in HOST_SIGNALS.items():
         if host == whole or host.endswith("." + whole):
-            tally.add(sector, points, f"site is {whole}")
-            return
+            return sector, points, f"site is {whole}"
     for suffix, sector, points in DOMAIN_SIGNALS:
         if host.endswith(suffix) or host == suffix[1:]:
-            tally.add(sector, points, f"domain ends {suffix}")
-            return
+            return sector, points, f"domain ends {suffix}"
+    return None
 
 
 def _add_registers(tally: _Tally, charity_numbers: Iterable[str], company_numbers: Iterable[str],
@@ -317,12 +347,18 @@ def _add_schema(tally: _Tally, schema_types: Iterable[str]) -> None:
 def _add_name(tally: _Tally, name: str | None, is_cic: bool) -> None:
     if not name:
         return
-    text = fold(name)
-    for pattern, sector, points, label in _NAME_SIGNALS:
+    for sector, points, label in _name_signals(name):
         if label == "CIC" and is_cic:
             continue  # already counted from the page
-        if pattern.search(text):
-            tally.add(sector, points, f"name {name!r} has {label}")
+        tally.add(sector, points, f"name {name!r} has {label}")
+
+
+@lru_cache(maxsize=4096)
+def _name_signals(name: str) -> tuple[tuple[str, float, str], ...]:
+    """What the words of a name say (cached: every page of a site gives the same name)."""
+    text = fold(name)
+    return tuple((sector, points, label) for pattern, sector, points, label in _NAME_SIGNALS
+                 if pattern.search(text))
 
 
 def _add_words(tally: _Tally, words: Mapping[str, Iterable[str]]) -> None:
@@ -423,16 +459,16 @@ def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
                   areas: Sequence[Any] | None = None) -> None:
     """Fill `facts.sector`, `sector_words`, `keyword_hits` and `domain_scores` from this page's
     text (split by where it sits, see keywords.PART_WEIGHTS) and its already-extracted facts.
-    Each part is folded and cut into words once; the sector words read all parts joined."""
+    Each part is folded once, parts of one weight are cut into words together, and the sector
+    words read all parts joined."""
     parts = {"body": text_parts} if isinstance(text_parts, str) else text_parts
-    prepared = {part: Prepared.of(text) for part, text in parts.items() if text}
-    whole = Prepared.joined(list(prepared.values()))
+    by_weight, whole = prepare_parts(parts)
     facts.sector_words = sector_words(whole)
     facts.sector = _decide(domain=facts.url, schema_types=[facts.schema_type] if facts.schema_type else [],
                            charity_numbers=facts.charity_numbers, company_numbers=facts.company_numbers,
                            is_cic=facts.is_cic, words=facts.sector_words, name=facts.name,
                            academic=academic_links(facts.links, facts.url), placed=affiliation(whole))
     matcher = compile_areas(_default_areas() if areas is None else tuple(areas))
-    scored = score_page(prepared, matcher)
+    scored = score_prepared(by_weight, matcher)
     facts.keyword_hits = {area_id: kws for area_id, (_, kws) in sorted(scored.items())}
     facts.domain_scores = {area_id: score for area_id, (score, _) in sorted(scored.items())}

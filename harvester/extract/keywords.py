@@ -111,7 +111,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 # ASCII) and every byte of a multi-byte UTF-8 character (such pieces are cut again with `\w`).
 _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_TABLE = bytes(c if c in _KEEP or c >= 0x80 else 0x20 for c in range(256))
-_ASCII_WORD_TABLE = bytes(c if c in _KEEP else 0x20 for c in range(256))
+_ASCII_BYTES = bytes(range(0x80))
 _WORD = re.compile(r"\w+")
 _SPACE_RUN = r"[\s\-\u2010-\u2015]+"  # what one space of a folded keyword stands for
 
@@ -134,16 +134,15 @@ def fold_letters(text: str) -> str:
 
 def _words_of(lower: str) -> frozenset[str]:
     """The distinct `\\w+` words of a text, cut in C (bytes.translate and str.split)."""
-    if lower.isascii():
-        return frozenset(lower.encode().translate(_WORD_TABLE).decode().split())
-    data = lower.encode("utf-8", "surrogatepass")
-    pieces = set(data.translate(_WORD_TABLE).decode("utf-8", "surrogatepass").split())
-    # A piece with non-ASCII characters may hold non-word ones (’ © …): cut those again with \w.
-    mixed = pieces.difference(data.translate(_ASCII_WORD_TABLE).decode().split())
-    if mixed:
-        pieces -= mixed
-        pieces.update(_WORD.findall(" ".join(mixed)))
-    return frozenset(pieces)
+    if not lower.isascii():
+        # Non-ASCII characters that are not word characters (’ © – “) become spaces, found from
+        # the few distinct non-ASCII characters present; the others are kept as word bytes.
+        others = lower.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+        for char in set(others.decode("utf-8", "surrogatepass")):
+            if not char.isalnum():
+                lower = lower.replace(char, " ")
+    return frozenset(lower.encode("utf-8", "surrogatepass").translate(_WORD_TABLE)
+                     .decode("utf-8", "surrogatepass").split())
 
 
 class Prepared:
@@ -172,6 +171,38 @@ class Prepared:
             return parts[0]
         words: frozenset[str] = frozenset().union(*(p.words for p in parts))
         return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words)
+
+
+# Joins the parts of a page that weigh the same: neither a word, a space nor a dash, so no
+# keyword is found across it and each part reads as if alone.
+_PART_JOIN = " \x00 "
+
+
+def prepare_parts(parts: Mapping[str, str]) -> tuple[dict[float, Prepared], Prepared]:
+    """A page's parts made ready once: those of equal weight (`PART_WEIGHTS`) read as one text,
+    and the whole page (the parts joined by " \\n", in order) for the sector words."""
+    folded: list[str] = []
+    lower: list[str] = []
+    grouped: dict[float, tuple[list[str], list[str]]] = {}
+    for part, text in parts.items():
+        if not text:
+            continue
+        f = fold_letters(text)
+        low = f.lower()
+        folded.append(f)
+        lower.append(low)
+        group = grouped.setdefault(PART_WEIGHTS.get(part, DEFAULT_WEIGHT), ([], []))
+        group[0].append(f)
+        group[1].append(low)
+    by_weight: dict[float, Prepared] = {}
+    for weight, (fs, lows) in grouped.items():
+        low = lows[0] if len(lows) == 1 else _PART_JOIN.join(lows)
+        by_weight[weight] = Prepared(fs[0] if len(fs) == 1 else _PART_JOIN.join(fs), low,
+                                     _words_of(low))
+    if len(by_weight) == 1 and len(folded) == 1:
+        return by_weight, next(iter(by_weight.values()))
+    words: frozenset[str] = frozenset().union(*(p.words for p in by_weight.values()))
+    return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words)
 
 
 def prepare(text: str | Prepared) -> Prepared:
@@ -232,16 +263,20 @@ class WordMatcher:
             else:
                 self.by_first.setdefault(kw.words[0], []).append(kw)
         self.single_words = frozenset(self.single)
+        self.single_keys = {w: tuple(kw.key for kw in kws) for w, kws in self.single.items()}
         self.first_words = frozenset(self.by_first)
 
     def find(self, prepared: Prepared) -> set[Any]:
         """The keys of the keywords found in this text."""
         words = prepared.words
+        firsts = words & self.first_words
+        if not firsts and not self.always:  # one-word keywords only: set operations alone
+            return {key for w in words & self.single_words for key in self.single_keys[w]}
         found: set[Any] = set()
         singles = [kw for w in words & self.single_words for kw in self.single[w]]
         spans: dict[bool, list[tuple[int, int, _Keyword]]] = {}
         sensitive_singles: list[_Keyword] = []
-        candidates = [kw for first in words & self.first_words for kw in self.by_first[first]
+        candidates = [kw for first in firsts for kw in self.by_first[first]
                       if len(kw.words) == 1 or words.issuperset(kw.words[1:])]
         for kw in candidates + self.always:
             if len(kw.words) == 1 and _WORD.fullmatch(kw.text):
@@ -363,17 +398,20 @@ def _compile(signature: tuple[tuple[str, tuple[str, ...]], ...]) -> Matcher:
 # ---------------------------------------------------------------- one page
 
 
-def score_page(parts: Mapping[str, str | Prepared] | str, areas: Sequence[AreaLike] | Matcher,
+def score_page(parts: Mapping[str, str] | str, areas: Sequence[AreaLike] | Matcher,
                ) -> dict[str, tuple[float, list[str]]]:
     """Each area hit on this page: (weighted score, keywords in order of weight then name)."""
-    matcher = areas if isinstance(areas, Matcher) else compile_areas(areas)
     if isinstance(parts, str):
         parts = {"body": parts}
+    return score_prepared(prepare_parts(parts)[0], areas)
+
+
+def score_prepared(by_weight: Mapping[float, Prepared], areas: Sequence[AreaLike] | Matcher,
+                   ) -> dict[str, tuple[float, list[str]]]:
+    """`score_page` of a page whose parts `prepare_parts` made ready, grouped by weight."""
+    matcher = areas if isinstance(areas, Matcher) else compile_areas(areas)
     best: dict[tuple[str, str], float] = {}
-    for part, text in parts.items():
-        if not text:
-            continue
-        weight = PART_WEIGHTS.get(part, DEFAULT_WEIGHT)
+    for weight, text in by_weight.items():
         for pair in matcher.hits(text):
             if weight > best.get(pair, 0.0):
                 best[pair] = weight
