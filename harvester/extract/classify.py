@@ -18,6 +18,12 @@ Each signal adds points to one sector and leaves a plain-English line of evidenc
                       sector: "trustees", "volunteers", "our clients", "pricing", "councillors",
                       "undergraduate"...), counted from 0.8 up, at most 2.0 per sector: words
                       alone never outweigh one strong signal. English and Welsh.
+    academic links    universities and research funders among the page's funders/sponsors
+                      (.ac.*, .edu, uni-*.de, wellcome.org, ukri.org ...), or among its partners
+                      when mostly academic: university +0.6 each, at most 1.2
+    affiliation       a named research unit placed in an academic body ("the Neuroinformatics
+                      Unit at the Sainsbury Wellcome Centre", "based at ... University College
+                      London"): university +1.0
 
 The sector with the most points wins when it leads the next by MARGIN and scores MIN_SCORE;
 otherwise the answer is `unknown`. Confidence = lead / (winner's points + 1), in 0..1.

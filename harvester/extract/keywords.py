@@ -1,9 +1,11 @@
 """Taxonomy keywords -> domain-area evidence: which areas a page speaks of, and how prominently.
 
-Pure functions. The taxonomy's keywords (every language) are compiled once into two regular
-expressions shaped as a prefix tree ("game(?:s|[ -]studio)?"), so a page is scanned once whatever
-the number of keywords, with no nested repetition (no catastrophic backtracking, linear in the
-text: a 5 MB page takes well under a second). Matching is on word boundaries, Unicode-aware,
+Pure functions. A page's text is folded and cut into its distinct words once, in C; the
+taxonomy's keywords (every language, compiled once per taxonomy into a `WordMatcher`) are found
+by intersecting word sets, and only a keyword of several words whose words are all present gets a
+small regular expression of its own (see "the matching engine" below): about 0.1 ms for a
+typical page, under 1 ms for 60 KB of keyword-dense text, linear in the text with no
+backtracking (a 5 MB page takes well under a second). Matching is on word boundaries, Unicode-aware,
 accent-insensitive ("pensaernïaeth" == "pensaerniaeth"), and case-insensitive except for
 acronyms written in capitals in the taxonomy (VR, AR, AI, TV, NHS...), which must appear in
 capitals so the Welsh word "ar" or the English "ai" in other words are not read as AR / AI.
@@ -15,6 +17,8 @@ keywords hit, of the best weight each was seen at (repeating a word adds nothing
 
     compile_areas(areas) -> Matcher                      cached per taxonomy
     score_page(text_parts | str, areas) -> {area_id: (score, [keywords])}
+    prepare_parts(text_parts) -> ({weight: Prepared}, whole page Prepared)   fold and cut once
+    score_prepared(by_weight, areas) -> as score_page
     domain_areas_for_pages(pages) -> [(area_id, score 0..1, [{"url", "keywords"}])]
     areas_for_meetup_topics(topics, areas) -> [(area_id, [topics])]
     text_parts(soup) -> {"title", "h1", "og", "description", "headings", "body", "nav", "footer"}
