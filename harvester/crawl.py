@@ -184,6 +184,9 @@ class Harvest:
         self._in_flight_ids: set[int] = set()
         self._last_refresh = 0.0
         self._last_turn = 0.0
+        # Sitemaps a host's robots.txt names, read once per host, queued with its first page.
+        self._robots_sitemaps: dict[int, list[str]] = {}
+        self._robots_read: set[str] = set()
         from harvester.revisit import SitemapGate
 
         # Due pages a site's sitemap proves unchanged are not requested (harvester/revisit.py).
@@ -409,6 +412,11 @@ class Harvest:
                 log.exception("fetching %s failed", url)
                 result = FetchResult(url=url, final_url=url, error=f"internal-{type(exc).__name__}")
             await self._prepare(page_id, host, result)
+            if host not in self._robots_read and result.ok and not result.not_modified:
+                from harvester.revisit import robots_sitemaps
+
+                self._robots_read.add(host)
+                self._robots_sitemaps[page_id] = await robots_sitemaps(client, url)
             # Parsing and storing run on the database thread so the event loop keeps its
             # timing: a blocked loop would send the next request to a host late, then bunch up.
             added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
@@ -416,6 +424,7 @@ class Harvest:
             self._push_rows(self.revisit.take_released())  # pages its sitemap did not vouch for
         finally:
             self._prepared.pop(page_id, None)
+            self._robots_sitemaps.pop(page_id, None)
             self._in_flight_ids.discard(page_id)
             self.in_flight[host] -= 1
             self.progress.done += 1
@@ -560,7 +569,7 @@ class Harvest:
             self.touched.add(page.organisation_id)
         # The sitemap before the links: a page budget spent on links would leave it out, and a
         # re-harvest reads it first (harvester/revisit.py).
-        for sm in facts.sitemaps:
+        for sm in [*facts.sitemaps, *self._robots_sitemaps.get(page.id, ())]:
             self.frontier.enqueue(s, sm, depth=page.depth + 1, organisation_id=page.organisation_id,
                                   cluster_id=page.cluster_id, run_id=self.run_id)
         # Follow the site's own links (budget and depth enforced by the frontier).

@@ -18,7 +18,8 @@ a page validated in an earlier window than now is requested for real. So no page
 `sitemap_trust_days` plus the time to the next run without a real request, and the real requests
 are spread over the period rather than all falling due in the same run.
 
-`SitemapGate` applies the rule inside a harvest (crawl.py calls it at four delimited points):
+`SitemapGate` applies the rule inside a harvest (crawl.py calls it at a few delimited points;
+`robots_sitemaps` gives the sitemaps a robots.txt names, queued with a host's first page):
 when the queue is loaded it holds back the due pages of each host that has a known sitemap and
 puts the sitemap first (fetched in full: page bodies are not kept, so a 304 would tell us nothing
 about the pages); when the host's sitemaps are stored it marks the proven pages fresh in the same
@@ -378,6 +379,22 @@ class SitemapGate:
             self.counts["unchanged_by_sitemap"] += len(fresh)
         with self._lock:
             self._released.extend(released)
+
+
+async def robots_sitemaps(client: Any, url: str) -> list[str]:
+    """The `Sitemap:` lines of the robots.txt the client already read for `url`'s origin (the
+    usual place a site names its sitemap); nothing for a client without robots rules."""
+    policy_for = getattr(client, "robots_policy", None)
+    if policy_for is None:
+        return []
+    try:
+        policy = await policy_for(url)
+    except Exception:  # noqa: BLE001 - a sitemap is a bonus, never a reason to fail a page
+        return []
+    parser = getattr(policy, "parser", None)
+    if parser is None:
+        return []
+    return [u for u in (normalise_url(str(u)) for u in parser.sitemaps) if u][:10]
 
 
 def _is_sitemap(source: str | None, content_type: str | None, url: str) -> bool:

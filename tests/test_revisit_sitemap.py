@@ -151,3 +151,41 @@ def test_two_workers_reharvest_with_the_sitemap(pg_url):
         engine.dispose()
     assert seen == {(web.host(i), p): 1 for i in range(hosts) for p in ("/", "/sitemap.xml")}
     assert fresh == hosts * 6
+
+
+def test_a_sitemap_named_only_in_robots_txt_is_found_and_used(engine):
+    """Most sites name their sitemap in robots.txt, not in their pages: the first harvest queues
+    it with the homepage, and the re-harvest then needs only the sitemap and the homepage."""
+    from loopback import LoggedRequest, Reply, loopback_hosts
+
+    modified = "Mon, 02 Nov 2026 09:00:00 GMT"
+    html = {"/": '<html><title>Studio</title><a href="/about/">About</a> <a href="/team/">Team</a></html>',
+            "/about/": "<html><p>A games studio in Bristol.</p></html>",
+            "/team/": "<html><p>Our team.</p></html>"}
+    with loopback_hosts(1) as (server,):
+        sitemap = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                   + "".join(f"<url><loc>{server.url(p)}</loc><lastmod>2026-11-02T09:00:00Z</lastmod></url>"
+                             for p in html) + "</urlset>")
+        server.route("/robots.txt", body=f"User-agent: *\nAllow: /\nSitemap: {server.url('/sitemap.xml')}\n",
+                     content_type="text/plain")
+        server.route("/sitemap.xml", body=sitemap, content_type="application/xml")
+
+        def answer(req: LoggedRequest) -> Reply | None:
+            if req.path not in html:
+                return None
+            if req.headers.get("if-modified-since") == modified:
+                return Reply(304, headers={"Last-Modified": modified}, content_type=None)
+            return Reply(200, body=html[req.path], headers={"Last-Modified": modified})
+
+        server.handler(answer)
+        with Session(engine) as s:
+            s.add(Organisation(name="Studio", domain=f"127.0.0.1:{server.port}", homepage=server.url("/"),
+                               status=OrgStatus.seed))
+            s.commit()
+        first = harvest(engine, refresh=False)
+        assert first["pages_fetched"] == 4 and len(server.requests("/sitemap.xml")) == 1
+        before = len(server.requests())
+        again = harvest(engine, refresh=True)
+        asked = [r.path for r in server.requests()[before:]]
+        assert sorted(asked) == ["/", "/robots.txt", "/sitemap.xml"]
+        assert again["unchanged_by_sitemap"] == 2 and again["pages_not_modified"] == 1
