@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import tldextract
 
@@ -42,7 +42,10 @@ def is_http_url(url: str) -> bool:
 
 def host_of(url: str) -> str:
     """Lower-case host with a non-default port: the unit of politeness."""
-    parts = urlsplit(url)
+    return _host(urlsplit(url))
+
+
+def _host(parts: SplitResult) -> str:
     host = (parts.hostname or "").lower().rstrip(".")
     try:
         port = parts.port
@@ -71,6 +74,11 @@ def _registrable(host: str) -> str | None:
     return host  # IP address or a name with no public suffix: the host is the site
 
 
+def registrable_domain_of_host(host: str) -> str | None:
+    """`registrable_domain` for a host already normalised as `host_of` returns it."""
+    return _registrable(host) if host else None
+
+
 def registrable_domain(url_or_host: str) -> str | None:
     """`https://www.watershed.co.uk/studio/` -> `watershed.co.uk`; None for non-URLs."""
     text = url_or_host.strip()
@@ -86,25 +94,82 @@ def registrable_domain(url_or_host: str) -> str | None:
 def normalise_url(url: str, base: str | None = None) -> str | None:
     """A canonical form for the frontier: fragment dropped, query sorted, tracking parameters and
     session ids removed, host lower-cased, default port dropped. None when not http(s)."""
-    from urllib.parse import urljoin
-
+    target = url.strip()
+    scheme = _SCHEME.match(target)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return None  # mailto:, tel:, javascript:, ... (urljoin would hand them back unchanged)
+    if base and _SITE_PATH.match(target):
+        # "/path?query" on the base's own host, the commonest link: no join, no re-split.
+        origin = _origin(base)
+        if origin is None:
+            return None
+        path, _, query = target.partition("#")[0].partition("?")
+        return _canonical(*origin, path, query)
+    if not (base and ";" in target):
+        fast = _PLAIN_ABSOLUTE.match(target)
+        if fast:
+            # "http(s)://host[:port]/..." with a plain ASCII host: urlsplit's reading, done here.
+            scheme, hostname, port_text, rest = fast.groups()
+            port = int(port_text) if port_text else None
+            host = hostname.lower().rstrip(".")
+            if port and port <= 65535 and port != _DEFAULT_PORTS.get(scheme.lower()):
+                host = f"{host}:{port}"
+            path, _, query = (rest or "").partition("#")[0].partition("?")
+            return _canonical(scheme.lower(), host, path, query)
     try:
-        absolute = urljoin(base, url.strip()) if base else url.strip()
+        # An absolute http(s) URL needs no join (urljoin would only split and rebuild it; with a
+        # ';' in it that rebuild can differ, so those still go through urljoin).
+        absolute = urljoin(base, target) if base and not _ABSOLUTE.match(target) else target
         parts = urlsplit(absolute)
     except ValueError:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     try:
-        host = host_of(absolute)
+        host = _host(parts)
     except ValueError:
         return None
-    path = _SESSION_PATH.sub("", parts.path) or "/"
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in TRACKING_PARAMS]
-    query.sort()
-    return urlunsplit((parts.scheme, host, path, urlencode(query, doseq=True), ""))
+    return _canonical(parts.scheme, host, parts.path, parts.query)
+
+
+def _canonical(scheme: str, host: str, path: str, query: str) -> str:
+    if ";" in path:
+        path = _SESSION_PATH.sub("", path)
+    path = path or "/"
+    if "%" in path or _UNSAFE_PATH.search(path):
+        path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
+    if query:
+        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                 if k.lower() not in TRACKING_PARAMS]
+        pairs.sort()
+        query = urlencode(pairs, doseq=True)
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> tuple[str, str] | None:
+    """(scheme, normalised host) of an http(s) base URL, None for anything else."""
+    try:
+        parts = urlsplit(urljoin(base, "/"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        return parts.scheme, _host(parts)
+    except ValueError:
+        return None
+
+
+# An absolute URL with a plain host (letters, digits, dots, hyphens) and an optional port, then
+# nothing urlsplit strips or reads specially (tabs, newlines; "@" and "[" never reach the host).
+_PLAIN_ABSOLUTE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]*))?([/?#][^\t\r\n]*)?\Z", re.I)
+# The scheme urlsplit would read (a letter, then letters, digits, "+-."; before the first ":").
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# A path-absolute reference ("/a/b?c#d") that urljoin would only append to the base's origin:
+# no "//" (another host), no dot segments ("/." is checked loosely), no ";" params, no
+# characters urlsplit strips or reads specially.
+_SITE_PATH = re.compile(r"/(?![/\\.])(?:(?!/\.)[^;\\\t\r\n])*\Z")
+_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9][^;]*$", re.I)
+# Characters `quote` would escape in a path (anything outside its always-safe set and `safe`).
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_.~/:@!$&'()*+,;=-]")
 
 
 def same_site(a: str, b: str) -> bool:

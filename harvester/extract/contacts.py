@@ -30,7 +30,8 @@ _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,24}"
 _EMAIL_FULL = re.compile(rf"^{_LOCAL}@{_DOMAIN}$")
 _LOCAL_REVERSED = re.compile(r"[A-Za-z0-9._%+'-]{1,64}")
-_AT_CANDIDATE = re.compile(r"(?<=[A-Za-z0-9._%+'-])@(?=[A-Za-z0-9])")
+# '@' first (a literal the regex engine finds in C), then the character before it.
+_AT_CANDIDATE = re.compile(r"@(?<=[A-Za-z0-9._%+'-]@)(?=[A-Za-z0-9])")
 _GLUED_TLD = re.compile(r"(\.[a-z]{2,24})[A-Z][A-Za-z]{0,23}$")
 _DOMAIN_HEAD = re.compile(rf"{_DOMAIN}(?![A-Za-z0-9-])")
 # How many plausible '@' signs (a domain after them) one page may have read: far above any real
@@ -42,6 +43,7 @@ _BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}
 _BRACKET_AT_CORE = re.compile(r"[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]", re.I)
 _BRACKET_DOT_CORE = re.compile(r"[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]", re.I)
 _SPELLED_HINT = re.compile(r"\sat\s", re.I)  # what every _SPELLED match contains
+_SPELLED_WORDS = ("mail", "bost", "contact", "write")  # and one of these
 # "name at domain dot org": only after a word that says an address follows.
 _SPELLED = re.compile(
     r"(?:e-?mail|ebost|e-bost|contact|write\s{1,3}to)[^\n]{0,40}?\b([A-Za-z0-9._-]{1,64})\s{1,3}at\s{1,3}"
@@ -97,7 +99,8 @@ def email_from_mailto(href: str) -> list[str]:
 
 def deobfuscate(text: str) -> str:
     """Turn "name [at] domain [dot] org" and "name (at) domain" into plain addresses."""
-    if "at" not in text.lower() and "@" not in text:
+    low = text.lower()
+    if "at" not in low and "@" not in text:
         return text
     # The subs start with optional spaces, so they try every position: look for the core first.
     if _BRACKET_AT_CORE.search(text):
@@ -109,7 +112,9 @@ def deobfuscate(text: str) -> str:
         domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
         return m.group(0)[: m.start(1) - m.start(0)] + f" {m.group(1)}@{domain} "
 
-    if not _SPELLED_HINT.search(text):  # the sub tries every position; " at " is rarer
+    # The sub tries every position: first the words every match holds (lower-cased text: the
+    # same letters IGNORECASE matches, bar exotic look-alikes such as a dotless ı), then " at ".
+    if not any(word in low for word in _SPELLED_WORDS) or not _SPELLED_HINT.search(text):
         return text
     return _SPELLED.sub(spelled, text)
 
@@ -122,6 +127,8 @@ def emails_in_text(text: str) -> list[str]:
     Linear in the text, and at most MAX_AT_SIGNS plausible signs are examined per page.
     """
     text = deobfuscate(text)
+    if "@" not in text:
+        return []
     found: list[str] = []
     examined = 0
     for at in _AT_CANDIDATE.finditer(text):
@@ -165,8 +172,11 @@ def clean_emails(candidates: Iterable[str]) -> list[str]:
 
 # A UK number as people write it: +44 / 0044 / (0), or a national number starting with 0,
 # then 9-10 more digits with spaces, dots, hyphens or brackets between them.
+# Each alternative starts with its literal first character and then checks the one before it
+# (the same matches as a leading look-behind), so the engine jumps between '+', '0' and '('.
 _PHONE = re.compile(
-    r"(?<![\w+/=.-])(?:\+\s?44\s?(?:\(0\)\s?)?|0044\s?|\(?0)\d[\d \u00a0\u2009().-]{7,18}\d(?![\d/])")
+    r"(?:\+(?<![\w+/=.-]\+)\s?44\s?(?:\(0\)\s?)?|0(?<![\w+/=.-]0)044\s?|\((?<![\w+/=.-]\()0|0(?<![\w+/=.-]0))"
+    r"\d[\d \u00a0\u2009().-]{7,18}\d(?![\d/])")
 _SEPARATORS = re.compile(r"[^\d+]")
 MAX_PHONE_CANDIDATES = 3000  # distinct number-shaped runs read per page: far above any real page
 

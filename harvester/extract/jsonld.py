@@ -1,9 +1,9 @@
 """Structured data: schema.org JSON-LD (with @graph and nesting) and microdata.
 
-`structured_data(soup)` returns every schema.org node on the page as a flat list of dicts with a
-normalised `@type` list, so callers can ask for the Organization, the Persons or the
-PostalAddress without caring how the page nested them. Broken JSON (common: trailing commas,
-raw newlines, HTML comments around the script) is skipped, never raised.
+`jsonld_nodes` and `microdata_nodes` read the page's lxml tree and return every schema.org node
+as a flat list of dicts with a normalised `@type` list, so callers can ask for the Organization,
+the Persons or the PostalAddress without caring how the page nested them. Broken JSON (common:
+trailing commas, raw newlines, HTML comments around the script) is skipped, never raised.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 MAX_NODES = 2000  # per page; a hostile page cannot make us walk forever
 MAX_DEPTH = 20
@@ -70,16 +70,15 @@ _LD_TYPE = re.compile(r"^\s*application/ld\+json", re.I)
 _COMMENT = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
 
 
-def jsonld_nodes(scripts: BeautifulSoup | Iterable[Tag]) -> list[dict[str, Any]]:
+def jsonld_nodes(scripts: Iterable[Any]) -> list[dict[str, Any]]:
     """Every typed node of every JSON-LD block, @graph and nested nodes included. `scripts` is
-    the page's <script> elements (or a parsed page to find them in)."""
-    if isinstance(scripts, BeautifulSoup):
-        scripts = scripts.find_all("script")
+    the page's <script> elements (lxml)."""
     nodes: list[dict[str, Any]] = []
     for script in scripts:
-        if not _LD_TYPE.match(str(script.get("type") or "")):
+        kind = script.get("type")
+        if not kind or not _LD_TYPE.match(kind):
             continue
-        text = _COMMENT.sub("", script.string or script.get_text() or "").strip()
+        text = _COMMENT.sub("", script.text or "").strip()
         if not text:
             continue
         try:
@@ -93,55 +92,49 @@ def jsonld_nodes(scripts: BeautifulSoup | Iterable[Tag]) -> list[dict[str, Any]]
     return nodes
 
 
-def _itemprop_value(tag: Tag) -> str:
+def _itemprop_value(tag: Any) -> str:
     for attr in ("content", "href", "src", "datetime"):
         value = tag.get(attr)
-        if isinstance(value, str) and value.strip():
+        if value and value.strip():
             return value.strip()
-    return " ".join(tag.get_text(" ").split())
+    return " ".join(" ".join(tag.itertext()).split())
 
 
-def _owner(tag: Tag) -> Tag | None:
-    node = tag.parent
-    for _ in range(MAX_DEPTH * 3):
-        if node is None or not isinstance(node, Tag):
+def _owner(tag: Any) -> Any:
+    for depth, node in enumerate(tag.iterancestors()):
+        if depth >= MAX_DEPTH * 3:
             return None
         if node.get("itemtype") is not None:
             return node
-        node = node.parent
     return None
 
 
-def microdata_nodes(tags: BeautifulSoup | Iterable[Tag]) -> list[dict[str, Any]]:
+_ITEMTYPES = etree.XPath("//*[@itemtype]")
+_ITEMPROPS = etree.XPath("//*[@itemprop]")
+
+
+def microdata_nodes(root: Any) -> list[dict[str, Any]]:
     """Each itemscope with a schema.org itemtype, as a dict of its own itemprops: text values as
-    strings, nested items as dicts. `tags` is every element in document order (or a parsed page)."""
-    if isinstance(tags, BeautifulSoup):
-        tags = [t for t in tags.descendants if isinstance(t, Tag)]
-    tags = list(tags)
-    scopes: dict[int, dict[str, Any]] = {}
+    strings, nested items as dicts. `root` is the page's lxml root element."""
+    scopes: dict[Any, dict[str, Any]] = {}
     nodes: list[dict[str, Any]] = []
-    for tag in tags:
-        itemtype = tag.get("itemtype")
-        if itemtype is None or len(nodes) >= MAX_NODES:
-            continue
-        itemtype = " ".join(itemtype) if isinstance(itemtype, list) else str(itemtype)
-        types = [t.rsplit("/", 1)[-1] for t in itemtype.split() if "schema.org" in t]
+    for tag in _ITEMTYPES(root):
+        if len(nodes) >= MAX_NODES:
+            break
+        types = [t.rsplit("/", 1)[-1] for t in tag.get("itemtype").split() if "schema.org" in t]
         if types:
             node: dict[str, Any] = {"@type": types}
-            scopes[id(tag)] = node
+            scopes[tag] = node
             nodes.append(node)
     if not nodes:
         return nodes
-    for tag in tags:
-        names = tag.get("itemprop")
-        if names is None:
-            continue
+    for tag in _ITEMPROPS(root):
         owner = _owner(tag)
-        node = scopes.get(id(owner)) if owner is not None else None
+        node = scopes.get(owner) if owner is not None else None
         if node is None:
             continue
-        value: Any = scopes.get(id(tag)) or _itemprop_value(tag)
-        for name in names if isinstance(names, list) else str(names).split():
+        value: Any = scopes.get(tag) or _itemprop_value(tag)
+        for name in tag.get("itemprop").split():
             node.setdefault(name, value)
     return nodes
 

@@ -16,17 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 from urllib.parse import urlsplit
-
-from bs4 import BeautifulSoup, Tag
 
 from harvester.extract.facts import Link
 from harvester.extract.platforms import is_platform, is_social
-from harvester.urls import normalise_url, registrable_domain
+from harvester.urls import host_of, normalise_url, registrable_domain, registrable_domain_of_host
 
 MAX_LINKS = 5000  # anchors read per page
 _ANCESTOR_LEVELS = 8  # how far up a link looks for a telling section id/class
-_LANDMARK_LEVELS = 40
 
 # Order matters: "funded by our partners" is funding, "sponsor members" is sponsorship.
 KIND_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -49,55 +48,58 @@ _ASSET = re.compile(
     r"txt|ics)$", re.I)
 # Mastodon and other fediverse profiles live on thousands of hosts; their paths look like /@name.
 _FEDIVERSE = re.compile(r"^/@[A-Za-z0-9_.]{1,64}/?$")
-_LANDMARKS = frozenset({"header", "footer", "nav"})
-_LANDMARK_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 _NOT_PROFILE = re.compile(
     r"/(?:sharer|share|sharing|intent|hashtag|search|watch|embed|shorts|status|posts|photos|events|"
     r"videos|p|reel|pin|explore|login|signup|dialog|plugins|tr|groups/.+/posts)\b|share\.php", re.I)
+
+
+# Any of KIND_PATTERNS: one search rejects the common case (no kind word at all).
+_ANY_KIND = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in KIND_PATTERNS), re.I)
+_DASHES = re.compile(r"[_\-]+")
 
 
 def kind_for(text: str | None) -> str | None:
     """The relation kind a heading, class name or alt text names, if any."""
     if not text:
         return None
-    cleaned = re.sub(r"[_\-]+", " ", text[:300])
+    cleaned = _DASHES.sub(" ", text[:300])
+    if not _ANY_KIND.search(cleaned):
+        return None
     for pattern, kind in KIND_PATTERNS:
         if pattern.search(cleaned):
             return kind
     return None
 
 
-def _landmark(tag: Tag) -> Tag | None:
-    node = tag.parent
-    for _ in range(_LANDMARK_LEVELS):
-        if node is None or not isinstance(node, Tag):
-            return None
-        if node.name in _LANDMARKS or node.get("role") in _LANDMARK_ROLES:
-            return node
-        node = node.parent
-    return None
-
-
-def _section_context(tag: Tag, stop: Tag | None) -> tuple[str | None, str | None]:
-    node = tag.parent
+def _section_context(tag: Any, stop: Any, memo: dict[Any, tuple[str | None, str]]
+                     ) -> tuple[str | None, str | None]:
+    """The kind the id/class of an enclosing section names. `memo`: each ancestor's reading,
+    shared by the links of one page (a logo grid's links share their ancestors)."""
+    node = tag.getparent()
     for _ in range(_ANCESTOR_LEVELS):
-        if node is None or not isinstance(node, Tag) or node is stop or node.name in ("body", "html"):
+        if node is None or node is stop or node.tag in ("body", "html"):
             return None, None
-        classes = node.get("class") or ""
-        classes = classes if isinstance(classes, str) else " ".join(classes)
-        names = f"{node.get('id') or ''} {classes}"
-        kind = kind_for(names) if names.strip() else None
-        if kind:
-            return kind, names.strip()
-        node = node.parent
+        reading = memo.get(node)
+        if reading is None:
+            ident, classes = node.get("id"), node.get("class")
+            if ident or classes:
+                names = f"{ident or ''} {classes or ''}"
+                reading = memo[node] = (kind_for(names), names.strip())
+            else:
+                reading = memo[node] = (None, "")
+        if reading[0]:
+            return reading
+        node = node.getparent()
     return None, None
 
 
-def _image_only(anchor: Tag) -> tuple[bool, str]:
-    text = " ".join(anchor.get_text(" ").split())
-    images = anchor.find_all("img", limit=4)
-    alts = " ".join(str(i.get("alt") or i.get("title") or "") for i in images)
-    return (bool(images) and not text), alts.strip()
+def _words_and_images(anchor: Any) -> tuple[str, bool, str]:
+    """The anchor's text (words joined by single spaces), whether it is an image-only link, and
+    the alt texts of its first images."""
+    text = " ".join(" ".join(anchor.itertext()).split())
+    images = list(islice(anchor.iter("img"), 4))
+    alts = " ".join(i.get("alt") or i.get("title") or "" for i in images)
+    return text, (bool(images) and not text), alts.strip()
 
 
 def profile_url(url: str) -> str | None:
@@ -118,11 +120,6 @@ def profile_url(url: str) -> str | None:
     return f"https://{host}/{'/'.join(segments)}"
 
 
-def links_and_headings(soup: BeautifulSoup) -> list[Tag]:
-    """The tags `scan_links` reads, for callers without an index."""
-    return soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "a", "area"])
-
-
 @dataclass
 class LinkScan:
     links: list[Link]
@@ -130,45 +127,57 @@ class LinkScan:
     social: list[str]
 
 
-def scan_links(tags: Iterable[Tag], base_url: str, page_kind: str | None,
+def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | None,
                jsonld_same_as: list[str] | None = None) -> LinkScan:
-    """Walk the page's headings and anchors (`tags`, in document order) once; see the module
-    docstring. `extract_page` passes them from its index; `links_and_headings(soup)` finds them."""
+    """Walk the page's headings, anchors and areas once; see the module docstring.
+
+    `tags`: (lxml element, the header/footer/nav landmark holding it or None), in document order,
+    as `page.PageWalk` lists them. Each distinct href is resolved once; a target on the page's
+    own host is internal without asking the Public Suffix List, and only links to other sites get
+    the context work (section, heading, logo alts).
+    """
     own_site = registrable_domain(base_url)
+    try:
+        own_host = host_of(base_url)
+    except ValueError:
+        own_host = ""
     heading_by_landmark: dict[int, str] = {}
     found: dict[str, Link] = {}
     internal: dict[str, None] = {}
     social_all: list[tuple[str, bool]] = []
+    resolved: dict[str, tuple[str, str, str | None, str] | None] = {}  # href -> (url, host, site, path)
+    sections: dict[Any, tuple[str | None, str]] = {}
     seen = 0
-    for tag in tags:
-        landmark = _landmark(tag)
+    for tag, landmark in tags:
         key = id(landmark) if landmark is not None else 0
-        if tag.name.startswith("h") and tag.name != "area":
-            heading_by_landmark[key] = " ".join(tag.get_text(" ").split())[:200]
+        name = tag.tag
+        if name[0] == "h":
+            heading_by_landmark[key] = " ".join(" ".join(tag.itertext()).split())[:200]
             continue
         seen += 1
         if seen > MAX_LINKS:
             break
         href = tag.get("href")
-        if not isinstance(href, str) or not href.strip() or href.strip().startswith("#"):
+        if not href:
             continue
-        url = normalise_url(href, base_url)
-        if url is None:
+        target = resolved.get(href, False)
+        if target is False:
+            target = resolved[href] = _resolve(href, base_url, own_host, own_site)
+        if target is None:
             continue
-        host = urlsplit(url).hostname or ""
-        site = registrable_domain(url)
+        url, host, site, path = target
         if site == own_site:
-            if not _ASSET.search(urlsplit(url).path):
+            if not _ASSET.search(path):
                 internal.setdefault(url, None)
             continue
-        if is_platform(host) or _FEDIVERSE.match(urlsplit(url).path):
-            if is_social(host) or _FEDIVERSE.match(urlsplit(url).path):
+        if is_platform(host) or _FEDIVERSE.match(path):
+            if is_social(host) or _FEDIVERSE.match(path):
                 profile = profile_url(url)
                 if profile:
                     social_all.append((profile, landmark is not None))
             continue
-        image_only, alts = _image_only(tag)
-        kind, context = _section_context(tag, landmark)
+        words, image_only, alts = _words_and_images(tag)
+        kind, context = _section_context(tag, landmark, sections)
         if kind is None:
             heading = heading_by_landmark.get(key)
             kind = kind_for(heading)
@@ -179,13 +188,35 @@ def scan_links(tags: Iterable[Tag], base_url: str, page_kind: str | None,
         if kind is None and landmark is None and page_kind in PAGE_KIND_RELATION:
             kind, context = PAGE_KIND_RELATION[page_kind], f"{page_kind} page"
         kind = kind or "links_to"
-        text = " ".join(tag.get_text(" ").split())[:200] or alts[:200] or None
+        text = words[:200] or alts[:200] or None
         previous = found.get(url)
         if previous is None or (previous.kind == "links_to" and kind != "links_to"):
             found[url] = Link(url=url, kind=kind, text=text or (previous.text if previous else None),
                               context=context)
     return LinkScan(links=list(found.values()), internal=list(internal),
                     social=_own_profiles(social_all, page_kind, jsonld_same_as or []))
+
+
+def _resolve(href: str, base_url: str, own_host: str, own_site: str | None
+             ) -> tuple[str, str, str | None, str] | None:
+    """(normalised url, host, registrable domain, path) of a link target; None for fragments and
+    non-http(s) targets. The own host's site is known without the Public Suffix List."""
+    stripped = href.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    url = normalise_url(href, base_url)
+    if url is None:
+        return None
+    # A normalised URL is "scheme://host[:port]/path[?query]": read it without urlsplit.
+    netloc, _, rest = url.partition("://")[2].partition("/")
+    path = "/" + rest.partition("?")[0]
+    if ":" in netloc or "[" in netloc or "@" in netloc:
+        host = urlsplit(url).hostname or ""
+        site = own_site if netloc == own_host else registrable_domain(url)
+    else:
+        host = netloc  # already lower case, no port: what host_of would return
+        site = own_site if netloc == own_host else registrable_domain_of_host(netloc)
+    return url, host, site, path
 
 
 # More profiles than this on one platform means a list of people (contributors, a team grid).

@@ -86,17 +86,24 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]{0,3})?[A-ZÀ-Þ][a-zà-ÿ'’
 _NOT_ROLE_START = re.compile(r"^(?:our|your|we|i|find|finding|get|join|become|meet|contact|call|email)\b",
                              re.I)
 _INITIAL = re.compile(r"^[A-Z]\.?$")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 _INLINE = re.compile(r"^(.{3,60}?)\s{0,3}(?:[–—:|,]|\s-)\s{0,3}(.{2,80})$")
+_INLINE_SEPARATORS = ("–", "—", ":", "|", ",", "-")
+_INLINE_MAX = 150  # 60 + 3 + 2 + 3 + 80 characters, and a final newline `$` allows
 _PAREN = re.compile(r"^(.{3,60}?)\s{0,3}\((.{2,60})\)$")
 
 
 def is_name(text: str) -> bool:
     """Name shape: 2–4 capitalised words (particles and initials allowed), no heading words."""
-    if not text or len(text) > 60 or any(ch.isdigit() for ch in text) or "@" in text:
+    if not text or len(text) > 60 or "@" in text:
+        return False
+    tokens = text.replace(",", " ").split()
+    if len(tokens) < 2:
+        return False  # cheapest rejection first: most lines are one word or a sentence
+    if _ASCII_DIGIT.search(text) if text.isascii() else any(ch.isdigit() for ch in text):
         return False
     if text.isupper():
-        text = text.title()  # "CHRIS WILTON - Chairman" listings
-    tokens = text.replace(",", " ").split()
+        tokens = text.title().replace(",", " ").split()  # "CHRIS WILTON - Chairman" listings
     while tokens and tokens[0].lower().rstrip(".") in _TITLES:
         tokens = tokens[1:]
     if not 2 <= len(tokens) <= 4:
@@ -137,7 +144,11 @@ _DASH = re.compile(r"^(.{3,60}?)\s{1,3}[-–—]\s{1,3}(.{2,80})$")
 
 def _inline_person(text: str) -> tuple[str, str] | None:
     """(name, role) from one line: "Name – Role", "Name (Role)", "Role: Name"."""
+    if len(text) > _INLINE_MAX:
+        return None  # longer than either pattern can match
     for pattern in (_PAREN, _INLINE):
+        if ")" not in text if pattern is _PAREN else not any(sep in text for sep in _INLINE_SEPARATORS):
+            continue  # the pattern's separator is not there: no need to try every split
         match = pattern.match(text)
         if not match:
             continue
@@ -159,6 +170,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     texts = [" ".join(line.text.split()) for line in lines]
     content = [i for i, t in enumerate(texts) if t and t.lower().rstrip(":") not in _LABELS]
     position = {idx: n for n, idx in enumerate(content)}
+    shaped = {idx: is_name(texts[idx]) for idx in content}  # each line's name shape, asked once
     found: dict[str, tuple[int, str | None]] = {}  # name -> (line index, role)
     used_roles: set[int] = set()
 
@@ -170,10 +182,10 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     # Pass 1: a name line followed by a role line; or both on one line.
     for idx in content:
         text = texts[idx]
-        if is_name(text):
+        if shaped[idx]:
             n = position[idx]
             nxt = content[n + 1] if n + 1 < len(content) else None
-            if (nxt is not None and is_role(texts[nxt]) and not is_name(texts[nxt])
+            if (nxt is not None and is_role(texts[nxt]) and not shaped[nxt]
                     and not _inline_person(texts[nxt])):
                 add(text, idx, texts[nxt])
                 used_roles.add(nxt)
@@ -185,9 +197,9 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     for n, idx in enumerate(content[1:], start=1):
         text = texts[idx]
         prev = content[n - 1]
-        if _clean_name(text) in found or not is_name(text) or prev in used_roles:
+        if not shaped[idx] or _clean_name(text) in found or prev in used_roles:
             continue
-        if is_role(texts[prev]) and not is_name(texts[prev]) and not _inline_person(texts[prev]):
+        if is_role(texts[prev]) and not shaped[prev] and not _inline_person(texts[prev]):
             add(text, idx, texts[prev])
             used_roles.add(prev)
 
@@ -199,7 +211,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
             if match and is_name(match.group(1).strip()) and not match.group(2).rstrip().endswith((".", "?")):
                 add(match.group(1).strip(), idx, None)
                 continue
-            if not is_name(text) or _clean_name(text) in found:
+            if not shaped[idx] or _clean_name(text) in found:
                 continue
             nxt = idx + 1 if idx + 1 < len(lines) else None
             if nxt is not None and (_CONTACT_LABEL.match(texts[nxt]) or lines[nxt].emails

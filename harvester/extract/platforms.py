@@ -8,6 +8,8 @@ comment when a harvest shows a platform being proposed as an organisation.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Social networks and video/audio/community platforms: the organisation's own profile is a
 # social profile, any other link there is noise.
 SOCIAL_DOMAINS = frozenset({
@@ -78,11 +80,13 @@ def _candidates(host: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts) - 1)]
 
 
+@lru_cache(maxsize=65536)
 def is_social(host: str) -> bool:
     """Is this host (or registrable domain) a social network?"""
     return any(c in SOCIAL_DOMAINS for c in _candidates(host))
 
 
+@lru_cache(maxsize=65536)
 def is_platform(host: str) -> bool:
     """Is this host a platform (social network included) rather than a cluster organisation?"""
     return any(c in PLATFORM_DOMAINS or c in SOCIAL_DOMAINS for c in _candidates(host))

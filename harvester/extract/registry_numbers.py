@@ -41,8 +41,10 @@ _CIC = re.compile(r"(?<![\w])(?:C\.I\.C\.?|CIC|Community\s{1,3}Interest\s{1,3}Co
 
 # Numbers are found first (one linear scan), then the wording is looked for just before each one,
 # so the wording patterns only ever run on short windows however large and hostile the page.
-_DIGITS = re.compile(r"(?<![\w-])\d{6,8}(?:-\d{1,2})?(?![\w])")
-_PREFIXED = re.compile(r"(?<![\w])(?:[A-Za-z]{2}|NIC|nic)\s?\d{6}(?![\w])")
+# Each starts with a character class and checks the character before it afterwards (the same
+# match as a leading look-behind), so the regex engine skips to candidates in C.
+_DIGITS = re.compile(r"\d(?<![\w-]\d)\d{5,7}(?:-\d{1,2})?(?![\w])")
+_PREFIXED = re.compile(r"[A-Za-z](?<![\w][A-Za-z])(?:[A-Za-z]|(?<=N)IC|(?<=n)ic)\s?\d{6}(?![\w])")
 _PREFIX_SET = frozenset(_PREFIXES.split("|")) | {"NIC"}
 _WINDOW = 110  # characters of wording looked at before a number
 MAX_CANDIDATES = 3000  # numbers looked at per page
