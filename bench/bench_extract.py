@@ -59,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes over the page set (default 5)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--steps", action="store_true", help="also print CPU time per extraction step")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -84,6 +85,8 @@ def main() -> None:
     finally:
         page_module._classify = original
 
+    if args.steps:
+        print_steps(pages, args.rounds)
     megabytes = sum(len(body) for _, body in pages) / 1e6
     figures = {
         "pages": len(pages), "megabytes": round(megabytes, 2), "rounds": args.rounds,
@@ -104,6 +107,65 @@ def main() -> None:
         print(f"  {label:28} {figures[key]:8.1f} pages/s")
     print(f"  extract / floor              {figures['extract_vs_floor']:8.3f}   (target >= 0.5)")
     print(f"  extract / bs4 parse          {figures['extract_vs_bs4_parse']:8.3f}")
+
+
+def print_steps(pages: list[tuple[str, bytes]], rounds: int) -> None:
+    """CPU microseconds per page for each step `extract_page` calls, from wrappers put around
+    them for one extra set of passes (nested calls are counted in their caller's step)."""
+    from harvester.extract import contacts, registry_numbers
+    from harvester.extract import page as page_module
+
+    spent: dict[str, float] = {}
+
+    def timed(owner: object, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
+        setattr(owner, name, wrapper)
+
+    steps = [
+        (page_module, "decode_html", "decode"), (page_module, "_utf8", "control chars + UTF-8"),
+        (page_module, "_parse", "lxml parse"), (page_module, "jsonld_nodes", "JSON-LD"),
+        (page_module, "microdata_nodes", "microdata"), (page_module, "_metas", "meta tags"),
+        (page_module, "PageWalk", "visible lines walk"),
+        (contacts, "emails_in_text", "emails"), (contacts, "phones_in_text", "phones"),
+        (contacts, "postcodes_in_text", "postcodes"),
+        (registry_numbers, "charity_numbers", "charity numbers"),
+        (registry_numbers, "company_numbers", "company numbers"), (registry_numbers, "is_cic", "CIC"),
+        (page_module, "people_from_lines", "people"), (page_module, "scan_links", "links"),
+        (page_module, "_classify", "classification (classify.py)"),
+    ]
+    # C calls made straight from _extract, by name.
+    from lxml import etree
+
+    steps.append((etree, "strip_elements", "strip invisible elements"))
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in steps]
+    for owner, name, label in steps:
+        timed(owner, name, label)
+    try:
+        from harvester.extract.page import extract_page
+
+        started = time.process_time()
+        for _ in range(rounds):
+            for url, body in pages:
+                extract_page(url, body)
+        total = time.process_time() - started
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    per_page = 1e6 / (rounds * len(pages))
+    print(f"CPU per page by step ({rounds} passes, wrapped; the wrappers add about 1 us a call):")
+    for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {label:32} {seconds * per_page:8.1f} us")
+    rest = total - sum(spent.values())
+    print(f"  {'everything else in _extract':32} {rest * per_page:8.1f} us")
+    print(f"  {'total':32} {total * per_page:8.1f} us")
 
 
 if __name__ == "__main__":

@@ -141,18 +141,18 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         own_host = host_of(base_url)
     except ValueError:
         own_host = ""
-    heading_by_landmark: dict[int, str] = {}
+    heading_by_landmark: dict[int, Any] = {}  # the last heading element seen in each landmark
+    heading_texts: dict[Any, str] = {}  # read only when a link to another site needs it
     found: dict[str, Link] = {}
     internal: dict[str, None] = {}
     social_all: list[tuple[str, bool]] = []
-    resolved: dict[str, tuple[str, str, str | None, str] | None] = {}  # href -> (url, host, site, path)
+    targets: dict[str, tuple[int, str | None]] = {}  # href -> (what it is, its url or profile)
     sections: dict[Any, tuple[str | None, str]] = {}
     seen = 0
     for tag, landmark in tags:
         key = id(landmark) if landmark is not None else 0
-        name = tag.tag
-        if name[0] == "h":
-            heading_by_landmark[key] = " ".join(" ".join(tag.itertext()).split())[:200]
+        if tag.tag[0] == "h":
+            heading_by_landmark[key] = tag
             continue
         seen += 1
         if seen > MAX_LINKS:
@@ -160,26 +160,25 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         href = tag.get("href")
         if not href:
             continue
-        target = resolved.get(href, False)
-        if target is False:
-            target = resolved[href] = _resolve(href, base_url, own_host, own_site)
+        target = targets.get(href)
         if target is None:
+            target = targets[href] = _target(href, base_url, own_host, own_site)
+        what, url = target
+        if url is None:
             continue
-        url, host, site, path = target
-        if site == own_site:
-            if not _ASSET.search(path):
-                internal.setdefault(url, None)
+        if what == _INTERNAL:
+            internal.setdefault(url, None)
             continue
-        if is_platform(host) or _FEDIVERSE.match(path):
-            if is_social(host) or _FEDIVERSE.match(path):
-                profile = profile_url(url)
-                if profile:
-                    social_all.append((profile, landmark is not None))
+        if what == _PROFILE:
+            social_all.append((url, landmark is not None))
             continue
+        heading_tag = heading_by_landmark.get(key)
+        if heading_tag is not None and heading_tag not in heading_texts:
+            heading_texts[heading_tag] = " ".join(" ".join(heading_tag.itertext()).split())[:200]
         words, image_only, alts = _words_and_images(tag)
         kind, context = _section_context(tag, landmark, sections)
         if kind is None:
-            heading = heading_by_landmark.get(key)
+            heading = heading_texts[heading_tag] if heading_tag is not None else None
             kind = kind_for(heading)
             context = heading if kind else None
         if kind is None and image_only:
@@ -197,16 +196,20 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
                     social=_own_profiles(social_all, page_kind, jsonld_same_as or []))
 
 
-def _resolve(href: str, base_url: str, own_host: str, own_site: str | None
-             ) -> tuple[str, str, str | None, str] | None:
-    """(normalised url, host, registrable domain, path) of a link target; None for fragments and
-    non-http(s) targets. The own host's site is known without the Public Suffix List."""
+_NOTHING, _INTERNAL, _PROFILE, _EXTERNAL = 0, 1, 2, 3
+
+
+def _target(href: str, base_url: str, own_host: str, own_site: str | None) -> tuple[int, str | None]:
+    """What a link target is, worked out once per distinct href: (_INTERNAL, url) for a page of
+    the own site, (_PROFILE, profile url) for a social profile, (_EXTERNAL, url) for another
+    site, (_NOTHING, None) for fragments, assets, other schemes and other platform links. The
+    own host's site is known without the Public Suffix List."""
     stripped = href.strip()
     if not stripped or stripped.startswith("#"):
-        return None
+        return _NOTHING, None
     url = normalise_url(href, base_url)
     if url is None:
-        return None
+        return _NOTHING, None
     # A normalised URL is "scheme://host[:port]/path[?query]": read it without urlsplit.
     netloc, _, rest = url.partition("://")[2].partition("/")
     path = "/" + rest.partition("?")[0]
@@ -216,7 +219,13 @@ def _resolve(href: str, base_url: str, own_host: str, own_site: str | None
     else:
         host = netloc  # already lower case, no port: what host_of would return
         site = own_site if netloc == own_host else registrable_domain_of_host(netloc)
-    return url, host, site, path
+    if site == own_site:
+        return (_NOTHING, None) if _ASSET.search(path) else (_INTERNAL, url)
+    if is_platform(host) or _FEDIVERSE.match(path):
+        if is_social(host) or _FEDIVERSE.match(path):
+            return _PROFILE, profile_url(url)
+        return _NOTHING, None
+    return _EXTERNAL, url
 
 
 # More profiles than this on one platform means a list of people (contributors, a team grid).
@@ -228,9 +237,10 @@ def _own_profiles(candidates: list[tuple[str, bool]], page_kind: str | None,
     """The organisation's own profiles: those it names in JSON-LD sameAs or shows in its header,
     footer or navigation; elsewhere only when the page is not about people and does not list many
     profiles on one platform (a contributors list)."""
+    platform_of = {url: registrable_domain(url) or "" for url, _ in candidates}  # each url once
     per_platform: dict[str, set[str]] = {}
     for url, _ in candidates:
-        per_platform.setdefault(registrable_domain(url) or "", set()).add(url)
+        per_platform.setdefault(platform_of[url], set()).add(url)
     out: dict[str, None] = {}
     for raw in same_as:
         url = normalise_url(raw)
@@ -239,7 +249,7 @@ def _own_profiles(candidates: list[tuple[str, bool]], page_kind: str | None,
             if profile:
                 out.setdefault(profile, None)
     for url, in_landmark in candidates:
-        crowded = len(per_platform[registrable_domain(url) or ""]) > _MAX_PROFILES_PER_PLATFORM
+        crowded = len(per_platform[platform_of[url]]) > _MAX_PROFILES_PER_PLATFORM
         if in_landmark or (page_kind != "team" and not crowded):
             out.setdefault(url, None)
     return list(out)

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
-from itertools import islice
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -50,6 +49,7 @@ def _words(text: str) -> list[str]:
 
 # Elements whose text is never shown to a reader.
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "head")
+_INVISIBLE_TAGS = frozenset(_INVISIBLE)
 _BLOCK = frozenset(_words("""p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table tbody thead dt dd dl section
 article header footer nav main aside address blockquote figure figcaption form fieldset pre hr br
 option select body html center details summary caption legend label button"""))
@@ -108,6 +108,14 @@ _ROLE_PARTS = {"contentinfo": "footer", "navigation": "nav", "banner": "nav"}
 _LANDMARKS = frozenset({"header", "footer", "nav"})
 _LANDMARK_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 _LINKISH = frozenset({"a", "area", "h1", "h2", "h3", "h4", "h5", "h6"})
+# What each tag means to the walk, as bits, so one dict look-up answers every question.
+_BLOCK_KIND, _PART_KIND, _LANDMARK_KIND, _LINK_KIND, _INVISIBLE_KIND, _ADDRESS_KIND = 1, 2, 4, 8, 16, 32
+_CHANGES = _BLOCK_KIND | _PART_KIND | _LANDMARK_KIND
+_TAG_KINDS: dict[str, int] = {}
+for _tags, _bit in ((_BLOCK, _BLOCK_KIND), (_PARTS, _PART_KIND), (_LANDMARKS, _LANDMARK_KIND),
+                    (_LINKISH, _LINK_KIND), (_INVISIBLE, _INVISIBLE_KIND), (("address",), _ADDRESS_KIND)):
+    for _tag in _tags:
+        _TAG_KINDS[_tag] = _TAG_KINDS.get(_tag, 0) | _bit
 
 
 class PageWalk:
@@ -116,17 +124,21 @@ class PageWalk:
     `lines`: the visible text, one line per block element, with the mailto/tel targets of the
     links inside it (comments are not published text and are not read). `linkish`: the headings,
     anchors and areas with the header/footer/nav landmark that holds each (None in the main
-    content), for `links.scan_links`. One `iterwalk` (C) drives the loop; the enclosing block,
-    part and landmark are kept on a stack, so no node ever climbs its ancestors and no depth can
-    exhaust Python's own stack.
+    content), for `links.scan_links`; `addresses`: the <address> elements. `branded` (when asked
+    for): the elements whose class names the site, invisible ones included, in document order.
+    One `iterwalk` (C) drives the loop and skips what is never shown (script, style, svg, ...:
+    `_INVISIBLE`); the enclosing block, part and landmark are kept on a stack, so no node ever
+    climbs its ancestors and no depth can exhaust Python's own stack.
     """
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, branded: bool = False) -> None:
         self.lines: list[Line] = []
         self.linkish: list[tuple[Any, Any]] = []
-        self._walk(root)
+        self.branded: list[Any] = []
+        self.addresses: list[Any] = []  # the <address> elements
+        self._walk(root, branded)
 
-    def _walk(self, root: Any) -> None:
+    def _walk(self, root: Any, find_branded: bool) -> None:
         lines = self.lines
         linkish = self.linkish
         texts: list[str] = []
@@ -148,24 +160,43 @@ class PageWalk:
                 phones.clear()
             texts.clear()
 
-        stack: list[tuple[Any, str, str, Any]] = []
+        branded = self.branded
+        # Elements that change the block, part or landmark push what they change on a stack and
+        # restore it at their end; the others (most of a page: inline elements) push nothing.
+        stack: list[tuple[Any, Any, str, str, Any]] = []
+        top: Any = None
         block, block_part, part, landmark = root, "body", "body", None
-        for event, el in etree.iterwalk(root, events=("start", "end")):
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, el in walker:
             if event == "start":
-                stack.append((block, block_part, part, landmark))
                 tag = el.tag
                 if type(tag) is not str:
                     continue  # a comment or processing instruction: its tail is read at "end"
+                if find_branded and _has_brand_class(el):
+                    branded.append(el)
+                kind = _TAG_KINDS.get(tag, 0)
+                if kind & _INVISIBLE_KIND:
+                    if find_branded:
+                        branded += [e for e in el.iterdescendants() if _has_brand_class(e)]
+                    walker.skip_subtree()
+                    continue  # never shown; its tail is read at "end"
                 role = el.get("role")
-                own = _PARTS.get(tag) or (_ROLE_PARTS.get(role) if role else None)
-                if own:
-                    part = own
-                if tag in _BLOCK:
-                    if texts or emails or phones:
-                        flush()
-                    current, current_part, current_heading = el, part, tag in _HEADING_TAGS
-                    block, block_part = el, part
-                if tag in _LINKISH:
+                if kind & _CHANGES or (role and role in _ROLE_PARTS):
+                    stack.append((el, top, block, block_part, part, landmark))
+                    top = el
+                    own = _PARTS.get(tag) or (_ROLE_PARTS.get(role) if role else None)
+                    if own:
+                        part = own
+                    if kind & _BLOCK_KIND:
+                        if texts or emails or phones:
+                            flush()
+                        current, current_part, current_heading = el, part, tag in _HEADING_TAGS
+                        block, block_part = el, part
+                    is_landmark = kind & _LANDMARK_KIND or (role and role in _LANDMARK_ROLES)
+                    landmark_here = el if is_landmark else None
+                else:
+                    landmark_here = None
+                if kind & _LINK_KIND:
                     linkish.append((el, landmark))
                     if tag == "a":
                         href = el.get("href")
@@ -177,11 +208,14 @@ class PageWalk:
                                 phone = contacts.phone_from_tel(href)
                                 if phone:
                                     pending_phones.append(phone)
-                if tag in _LANDMARKS or (role and role in _LANDMARK_ROLES):
-                    landmark = el
+                elif kind & _ADDRESS_KIND:
+                    self.addresses.append(el)
+                if landmark_here is not None:
+                    landmark = landmark_here
                 text = el.text
             else:
-                block, block_part, part, landmark = stack.pop()
+                if el is top:
+                    _, top, block, block_part, part, landmark = stack.pop()
                 if el is root:
                     break
                 text = el.tail
@@ -344,47 +378,24 @@ def _text(el: Any, sep: str = "") -> str:
     return sep.join(el.itertext())
 
 
-_META = etree.XPath("//meta[@content]")
 _CFEMAIL = etree.XPath("//*[@data-cfemail]")
 _CF_ANCHORS = etree.XPath("//a[contains(@href, '/cdn-cgi/l/email-protection#')]")
-_CLASSED = etree.XPath("//*[@class]")
+_SITEMAP_LINKS = etree.XPath("//link[@href][@rel]")
 _BRAND_CLASS = re.compile(r"brand|site-?name|site-?title", re.I)
 _BRAND_WORDS = (b"brand", b"sitename", b"site-name", b"sitetitle", b"site-title")
-_BRAND_FINDS = 1000  # occurrences looked at before falling back to reading every class
 
 
-def _branded(root: Any, data: bytes, low: bytes) -> list[Any]:
-    """Elements whose class names the site (`_BRAND_CLASS`), in document order.
-
-    Most pages never spell the words at all, and the rest only in a case or two: the page's
-    bytes are searched first (C), then one XPath asks only for the spellings found there, and
-    the regex confirms each element found. Reading every element's class would cost more.
-    """
-    spellings: set[bytes] = set()
-    finds = 0
-    for word in _BRAND_WORDS:
-        at = low.find(word)
-        while at >= 0 and finds < _BRAND_FINDS:
-            finds += 1
-            spellings.add(data[at:at + len(word)])
-            at = low.find(word, at + 1)
-    if not spellings:
-        return []
-    if finds >= _BRAND_FINDS:
-        candidates = _CLASSED(root)
-    else:
-        tests = " or ".join(f"contains(@class, '{s.decode('ascii')}')" for s in sorted(spellings))
-        candidates = root.xpath(f"//*[@class][{tests}]")
-    return [el for el in candidates if _BRAND_CLASS.search(el.get("class"))]
-
-
-_SITEMAP_LINKS = etree.XPath("//link[@href][@rel]")
+def _has_brand_class(el: Any) -> bool:
+    classes = el.get("class")
+    return bool(classes) and _BRAND_CLASS.search(classes) is not None
 
 
 def _metas(root: Any) -> dict[tuple[str, str], str]:
     """(attribute, lower-cased value) -> the first non-empty content, for property= and name=."""
     found: dict[tuple[str, str], str] = {}
-    for tag in _META(root):
+    for tag in root.iter("meta"):
+        if tag.get("content") is None:
+            continue
         content = None
         for attr in ("property", "name"):
             key = tag.get(attr)
@@ -412,13 +423,14 @@ def _meta(metas: dict[tuple[str, str], str], *names: str) -> str | None:
 def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str]) -> None:
     """Fill `facts` from the parsed page, and `text_parts` with its text by part."""
     base = facts.url
-    base_tag = next((t for t in root.iter("base") if t.get("href") is not None), None)
+    low = data.lower()  # for pre-checks: libxml2 lower-cases tag and attribute names too
+    bases = root.iter("base") if b"<base" in low else ()
+    base_tag = next((t for t in bases if t.get("href") is not None), None)
     if base_tag is not None:
         base = normalise_url(base_tag.get("href"), facts.url) or facts.url
 
-    # What the page cannot hold is not looked for: libxml2 lower-cases attribute names, so a
-    # search of the lower-cased bytes (C) says whether any element can carry these attributes.
-    low = data.lower()
+    # What the page cannot hold is not looked for: a search of the lower-cased bytes (C) says
+    # whether any element can carry these attributes.
     nodes = _safe(lambda: jsonld_nodes(root.iter("script")), []) if b"ld+json" in low else []
     micro = _safe(lambda: microdata_nodes(root), []) if b"itemtype" in low else []
     orgs = [n for n in nodes if is_org_type(n["@type"])]
@@ -429,7 +441,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
 
     title_tag = next(root.iter("title"), None)
     title = _clean(_text(title_tag)) if title_tag is not None else None
-    metas = _metas(root)
+    metas = _metas(root) if b"<meta" in low else {}
     og_site = _meta(metas, "og:site_name")
     meta_description = _meta(metas, "description", "og:description", "twitter:description")
     text_parts.update({
@@ -460,7 +472,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     logo_img = None
     brand: list[str] = []  # site-name elements and the copyright holder: the strongest hints
     logo_alts: list[str] = []
-    for n, img in enumerate(root.iter("img")):
+    for n, img in enumerate(root.iter("img") if b"<img" in low else ()):
         if n >= 400:
             break
         get = img.get
@@ -470,24 +482,38 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
             alt = _clean(_LOGO_WORDS.sub(" ", get("alt") or ""))
             if alt and len(alt) > 1:
                 logo_alts.append(alt)
-    for tag in _branded(root, data, low)[:20]:
-        if tag.tag not in ("img", "html", "body") and next(tag.iter("img"), None) is None:
-            value = _clean(_text(tag, " "))
-            if value and len(value) <= 80:
-                brand.append(value)
+    # Site-name elements (class "brand", "site-name", ...): most pages never spell the words, so
+    # the lower-cased bytes are searched first (C); otherwise the walk below reads each class.
+    brand_words = any(word in low for word in _BRAND_WORDS)
+    body = root.find("body")
+    if body is None:
+        body = next(root.iter("body"), None)
+    walk = PageWalk(body if body is not None else root, branded=brand_words)
+    if brand_words:
+        head = root.find("head")
+        if head is None:
+            head = next(root.iter("head"), None)
+        outside = [root, *(head.iter() if head is not None else ())] if body is not None else []
+        for tag in ([el for el in outside if _has_brand_class(el)] + walk.branded)[:20]:
+            if tag.tag not in ("img", "html", "body") and next(tag.iter("img"), None) is None:
+                value = _clean(_text(tag, " "))
+                if value and len(value) <= 80:
+                    brand.append(value)
 
-    # What a reader never sees goes, in C, before the text walk (tails stay: they are visible).
+    # What a reader never sees goes, in C, before the texts read below (tails stay: visible).
     etree.strip_elements(root, *_INVISIBLE, with_tail=False)
-    body = next(root.iter("body"), None)
-    walk = PageWalk(body if body is not None else root)
-    headings = [h for h in (_clean(_text(t, " ")) for t in _first(root.iter("h1", "h2"), 3)) if h]
+    # Headings and addresses as the walk met them (the visible ones, in document order).
+    tagged = [el for el, _ in walk.linkish if el.tag[0] == "h"]
+    h1s = [t for t in tagged if t.tag == "h1"]
+    headings = [h for h in (_clean(_text(t, " ")) for t in [t for t in tagged if t.tag in ("h1", "h2")][:3])
+                if h]
     facts.page_kind = page_kind(facts.url, headings)
 
     lines = walk.lines
     text = "\n".join([line.text for line in lines])
-    text_parts["h1"] = " \n".join(_clean(_text(h, " ")) or "" for h in _first(root.iter("h1"), 20))
+    text_parts["h1"] = " \n".join(_clean(_text(h, " ")) or "" for h in h1s[:20])
     text_parts["headings"] = " \n".join(_clean(_text(h, " ")) or ""
-                                        for h in _first(root.iter("h2", "h3", "h4"), 300))
+                                        for h in [t for t in tagged if t.tag in ("h2", "h3", "h4")][:300])
     by_part: dict[str, list[str]] = {"body": [], "nav": [], "footer": []}
     for line in lines:
         by_part[line.part].append(line.text)
@@ -547,7 +573,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     facts.phones = list(dict.fromkeys(phones + text_phones))
 
     addresses = [a for n in nodes + micro for a in [address_text(n.get("address"))] if a]
-    addresses += [a for a in (_clean(_text(t, ", ")) for t in _first(root.iter("address"), 20)) if a]
+    addresses += [a for a in (_clean(_text(t, ", ")) for t in walk.addresses[:20]) if a]
     facts.addresses = list(dict.fromkeys(_ADDRESS_COMMAS.sub(", ", a).strip(", ") for a in addresses))[:20]
 
     facts.charity_numbers = registry_numbers.charity_numbers(text)
@@ -574,10 +600,6 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     facts.links = scan.links
     facts.internal_links = scan.internal
     facts.social = scan.social
-
-
-def _first(items: Iterator[T], limit: int) -> list[T]:
-    return list(islice(items, limit))
 
 
 def _may_have_copyright(text: str) -> bool:
