@@ -130,7 +130,7 @@ def print_steps(pages: list[tuple[str, bytes]], rounds: int) -> None:
         setattr(owner, name, wrapper)
 
     steps = [
-        (page_module, "decode_html", "decode"), (page_module, "_utf8", "control chars + UTF-8"),
+        (page_module, "decode_html_codec", "decode"), (page_module, "_utf8", "control chars + UTF-8"),
         (page_module, "_parse", "lxml parse"), (page_module, "jsonld_nodes", "JSON-LD"),
         (page_module, "microdata_nodes", "microdata"), (page_module, "_metas", "meta tags"),
         (page_module, "PageWalk", "visible lines walk"),

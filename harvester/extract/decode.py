@@ -45,7 +45,10 @@ def header_charset(headers: Mapping[str, str] | None) -> str | None:
 
 def meta_charset(body: bytes) -> str | None:
     """The charset a page declares in `<meta charset>` or `<meta http-equiv=Content-Type>`."""
-    match = _META_CHARSET.search(body[:_PRESCAN_BYTES])
+    head = body[:_PRESCAN_BYTES]
+    if b"charset" not in head.lower():
+        return None  # the pattern needs the word; the search alone would try every position
+    match = _META_CHARSET.search(head)
     if not match:
         return None
     return _lookup(match.group(1).decode("ascii", "ignore"))
@@ -53,23 +56,29 @@ def meta_charset(body: bytes) -> str | None:
 
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> str:
     """Decode an HTML body; see the module docstring for the order of evidence."""
+    return decode_html_codec(body, headers)[0]
+
+
+def decode_html_codec(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """`decode_html`, and the codec that decoded the text ("utf-8": the body is the UTF-8 of
+    the text, byte for byte, so a parser can be handed the body itself)."""
     if not body:
-        return ""
+        return "", "utf-8"
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body.decode(codec, errors="replace")
+            return body.decode(codec, errors="replace"), codec
     utf8 = _strict(body, "utf-8")
     for declared in (header_charset(headers), meta_charset(body)):
         if declared:
             if declared in _SINGLE_BYTE and utf8 is not None and not body.isascii():
-                return utf8  # valid UTF-8 labelled Latin-1/ASCII: a common mislabel, UTF-8 is right
+                return utf8, "utf-8"  # valid UTF-8 labelled Latin-1/ASCII: a common mislabel
             text = _strict(body, declared)
             if text is not None:
-                return text
+                return text, declared
             # a wrong label: fall through to the next source of evidence
     if utf8 is not None:
-        return utf8
-    return _detect(body)
+        return utf8, "utf-8"
+    return _detect(body), "detected"
 
 
 # Labels for which any byte sequence decodes, so a wrong one never fails by itself.

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from harvester.extract import contacts, registry_numbers
-from harvester.extract.decode import decode_html
+from harvester.extract.decode import decode_html_codec
 from harvester.extract.facts import PageFacts, Person
 from harvester.extract.jsonld import (
     address_text,
@@ -320,10 +320,11 @@ _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=Tr
 def extract_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> PageFacts:
     """Everything one page states about the organisation that publishes it."""
     facts = PageFacts(url=url)
-    text = _safe(lambda: decode_html(body or b"", headers), "")
+    text, codec = _safe(lambda: decode_html_codec(body or b"", headers), ("", ""))
     if not text or text.isspace():
         return facts
-    data = _safe(lambda: _utf8(text), b"")
+    same_bytes = codec == "utf-8" or (codec == "cp1252" and body.isascii())
+    data = _safe(lambda: _utf8(text, body if same_bytes else None), b"")
     root = _safe(lambda: _parse(data), None) if data.strip() else None
     if root is None:
         return facts
@@ -359,15 +360,16 @@ _C0 = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
-def _utf8(text: str) -> bytes:
+def _utf8(text: str, data: bytes | None = None) -> bytes:
     """The decoded page as UTF-8 bytes for libxml2, control characters dropped.
 
     Control characters are not text (HTML forbids them); dropped once here, so no extracted name
     or address can carry a terminal escape sequence into the database or a report. The checks
     run on the bytes (a C translate and a literal-prefixed search), the regex on the text only
-    when one is there.
+    when one is there. `data`: the text's UTF-8 when the caller has it (a UTF-8 page's body).
     """
-    data = text.encode("utf-8")
+    if data is None:
+        data = text.encode("utf-8")
     if len(data.translate(None, _C0)) != len(data) or _C1_UTF8.search(data):
         data = _CONTROL.sub("", text).encode("utf-8")
     return data

@@ -88,7 +88,7 @@ _NOT_ROLE_START = re.compile(r"^(?:our|your|we|i|find|finding|get|join|become|me
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _INLINE = re.compile(r"^(.{3,60}?)\s{0,3}(?:[–—:|,]|\s-)\s{0,3}(.{2,80})$")
-_INLINE_SEPARATORS = ("–", "—", ":", "|", ",", "-")
+_INLINE_SEPARATOR = re.compile(r"[–—:|,-]")  # one of them is in every _INLINE match
 _INLINE_MAX = 150  # 60 + 3 + 2 + 3 + 80 characters, and a final newline `$` allows
 _PAREN = re.compile(r"^(.{3,60}?)\s{0,3}\((.{2,60})\)$")
 
@@ -147,7 +147,7 @@ def _inline_person(text: str) -> tuple[str, str] | None:
     if len(text) > _INLINE_MAX:
         return None  # longer than either pattern can match
     for pattern in (_PAREN, _INLINE):
-        if ")" not in text if pattern is _PAREN else not any(sep in text for sep in _INLINE_SEPARATORS):
+        if ")" not in text if pattern is _PAREN else not _INLINE_SEPARATOR.search(text):
             continue  # the pattern's separator is not there: no need to try every split
         match = pattern.match(text)
         if not match:

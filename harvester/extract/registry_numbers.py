@@ -50,11 +50,29 @@ _WINDOW = 110  # characters of wording looked at before a number
 MAX_CANDIDATES = 3000  # numbers looked at per page
 
 
+# The six digits of a prefixed number follow a letter or a space: found first (digits are rare,
+# letters are everywhere), then the prefix is matched just before them.
+_SIX_DIGITS = re.compile(r"\d(?<=[A-Za-z\s]\d)\d{5}(?![\w])")
+
+
+def _prefixed(text: str) -> list[re.Match[str]]:
+    """The matches `_PREFIXED.finditer(text)` gives, read from the digits back."""
+    found = []
+    for digits in _SIX_DIGITS.finditer(text):
+        start, end = digits.start(), digits.end()
+        for prefix_start in range(max(start - 4, 0), start - 1):
+            match = _PREFIXED.match(text, prefix_start)
+            if match and match.end() == end:
+                found.append(match)
+                break
+    return found
+
+
 @lru_cache(maxsize=4)
 def _windows(text: str) -> tuple[str, ...]:
     """For each number-shaped token, the text that ends with it (wording and all)."""
     spans = [m.span() for m in _DIGITS.finditer(text)][:MAX_CANDIDATES]
-    spans += [m.span() for m in _PREFIXED.finditer(text)
+    spans += [m.span() for m in _prefixed(text)
               if m.group(0)[:3].upper() in _PREFIX_SET or m.group(0)[:2].upper() in _PREFIX_SET
               ][:MAX_CANDIDATES]
     return tuple(text[max(0, start - _WINDOW): end] for start, end in sorted(spans))
