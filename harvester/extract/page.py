@@ -221,6 +221,10 @@ class PageWalk:
                 text = el.tail
             if text:
                 if block is not current:
+                    if text.isspace() and not (pending_emails or pending_phones):
+                        # Indentation between blocks: it would only end the line being built,
+                        # which the next text or block does just the same.
+                        continue
                     if texts or emails or phones:
                         flush()
                     current, current_part, current_heading = block, block_part, block.tag in _HEADING_TAGS
@@ -388,8 +392,13 @@ _BRAND_WORDS = (b"brand", b"sitename", b"site-name", b"sitetitle", b"site-title"
 
 
 def _has_brand_class(el: Any) -> bool:
+    """Does the element's class match `_BRAND_CLASS`? Lower-cased substrings first: a regex with
+    IGNORECASE scanning every class attribute of a page costs more than the rest of the walk."""
     classes = el.get("class")
-    return bool(classes) and _BRAND_CLASS.search(classes) is not None
+    if not classes:
+        return False
+    low = classes.lower()
+    return ("brand" in low or "site" in low) and _BRAND_CLASS.search(classes) is not None
 
 
 def _metas(root: Any) -> dict[tuple[str, str], str]:
