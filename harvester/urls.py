@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urljoin,
+    urlparse,
+    urlsplit,
+    urlunsplit,
+)
 
 import tldextract
 
@@ -105,6 +115,15 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
             return None
         path, _, query = target.partition("#")[0].partition("?")
         return _canonical(*origin, path, query)
+    if base and _RELATIVE_PATH.match(target):
+        # "page.html", "dir/page?q": urljoin's merge with the base's directory, done here.
+        directory = _directory(base)
+        if directory is not None:
+            scheme, host, base_parts = directory
+            path, _, query = target.partition("#")[0].partition("?")
+            segments = [*base_parts, *path.split("/")]
+            segments[1:-1] = filter(None, segments[1:-1])
+            return _canonical(scheme, host, "/".join(segments) or "/", query)
     if not (base and ";" in target):
         fast = _PLAIN_ABSOLUTE.match(target)
         if fast:
@@ -161,6 +180,27 @@ def _origin(base: str) -> tuple[str, str] | None:
 # An absolute URL with a plain host (letters, digits, dots, hyphens) and an optional port, then
 # nothing urlsplit strips or reads specially (tabs, newlines; "@" and "[" never reach the host).
 _PLAIN_ABSOLUTE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]*))?([/?#][^\t\r\n]*)?\Z", re.I)
+# A relative path reference without dot segments, params, a scheme or anything urlsplit strips.
+_RELATIVE_PATH = re.compile(r"[^.;:\\/?#\t\r\n](?:(?!/\.)[^;:\\\t\r\n])*\Z")
+
+
+@lru_cache(maxsize=1024)
+def _directory(base: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(scheme, normalised host, the path segments a relative reference is merged with) of an
+    http(s) base URL without params; None where only urljoin itself will do."""
+    try:
+        parts = urlparse(base)
+        origin = _origin(base)
+    except ValueError:
+        return None
+    if origin is None or parts.params or ";" in base:
+        return None
+    base_parts = parts.path.split("/")
+    if base_parts[-1] != "":
+        del base_parts[-1]  # the last segment is not a directory
+    return origin[0], origin[1], tuple(base_parts)
+
+
 # The scheme urlsplit would read (a letter, then letters, digits, "+-."; before the first ":").
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 # A path-absolute reference ("/a/b?c#d") that urljoin would only append to the base's origin:
