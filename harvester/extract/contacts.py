@@ -224,9 +224,12 @@ def phones_in_text(text: str) -> list[str]:
 # Outward code: area letters (no Q, V, X first; no I, J, Z second) + district; inward: digit +
 # two letters without C, I, K, M, O, V. Upper case only: lower-case look-alikes are mostly not
 # postcodes. GIR 0AA is Girobank's historic code.
+# The first letter comes first in the pattern (the engine skips to candidates in C), then the
+# character before it is checked: the same matches as a leading look-behind.
 _POSTCODE = re.compile(
-    r"(?<![A-Za-z0-9])(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|"
-    r"[A-HK-Y][0-9][ABEHMNPRVWXY])[ \u00a0\n]{0,2}[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
+    r"([A-PR-UWYZ](?<![A-Za-z0-9][A-PR-UWYZ])(?:(?<=G)IR ?0AA|(?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|"
+    r"[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])[ \u00a0\n]{0,2}[0-9][ABD-HJLNP-UW-Z]{2}))"
+    r"(?![A-Za-z0-9])")
 
 
 def normalise_postcode(raw: str) -> str:

@@ -134,12 +134,16 @@ def is_cic(text: str, name: str | None = None, footer: str = "") -> bool:
 
 
 def _may_say_cic(text: str) -> bool:
-    """Cheap pre-check: `_CIC_SELF` needs "cic" or "interest" (its search tries every position).
-    On ASCII text lower() is exactly IGNORECASE; other text gets a small regex."""
+    """Cheap pre-check: `_CIC_SELF` needs "cic", or "community" and "interest" (its search tries
+    every position, and "interest" alone is a common word). On ASCII text lower() is exactly
+    IGNORECASE; other text gets small regexes."""
     if text.isascii():
         low = text.lower()
-        return "cic" in low or "interest" in low
-    return _CIC_HINT.search(text) is not None
+        return "cic" in low or ("interest" in low and "community" in low)
+    return _CIC_WORD.search(text) is not None or (
+        _INTEREST_WORD.search(text) is not None and _COMMUNITY_WORD.search(text) is not None)
 
 
-_CIC_HINT = re.compile(r"cic|interest", re.I)
+_CIC_WORD = re.compile(r"cic", re.I)
+_INTEREST_WORD = re.compile(r"interest", re.I)
+_COMMUNITY_WORD = re.compile(r"community", re.I)
