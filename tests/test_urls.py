@@ -46,3 +46,47 @@ def test_relative_links_resolve_against_base():
 def test_host_keeps_non_default_port():
     assert host_of("http://127.0.0.1:8001/") == "127.0.0.1:8001"
     assert host_of("https://x.org:443/") == "x.org"
+
+
+def _reference_normalise(url: str, base: str | None = None) -> str | None:
+    """normalise_url as it was written before its fast paths: urljoin, urlsplit, rebuild."""
+    from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+    from harvester.urls import _SESSION_PATH, TRACKING_PARAMS
+
+    try:
+        absolute = urljoin(base, url.strip()) if base else url.strip()
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        host = host_of(absolute)
+    except ValueError:
+        return None
+    path = _SESSION_PATH.sub("", parts.path) or "/"
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in TRACKING_PARAMS]
+    query.sort()
+    return urlunsplit((parts.scheme, host, path, urlencode(query, doseq=True), ""))
+
+
+_HREFS = [
+    "/about", "/about/../team", "/.well-known/x", "/a//b?z=1&a=2#f", "//cdn.x.org/a.js", "/a;jsessionid=1/b",
+    "page.html", "dir/page?q=1", "./here", "../up", "a//b/c", ".hidden", "a/./b", "a/..", "?only=query",
+    "#frag", "", " ", "http://x.org", "HTTPS://Www.X.ORG.:443/P%7e?b=2&a=1", "http://x.org:8080/a",
+    "http://x.org:99999/", "http://x.org:/p", "http://x.org:0/", "https://x.org/a;b", "http://:80/",
+    "https://", "https:///p", "http:foo", "http://user:pw@x.org/", "http://[::1]:8001/", "http://[bad/",
+    "https://x.org/é?q=é", "https://x.org/a b", "https://x.org/a\tb", "https://x.org/\\evil",
+    "mailto:a@b.org", "tel:+441234", "javascript:void(0)", "c:\\path", "ftp://x.org/", "data:,x",
+]
+_BASES = [None, "https://www.example.org/a/b.html", "http://x.org", "https://x.org:8443/p/",
+          "https://X.org//a//b/c?q=1#f", "http://x.org/a;p/b;q", "https://x.org/a/b/", "ftp://x.org/"]
+
+
+@pytest.mark.parametrize("base", _BASES)
+def test_normalise_url_fast_paths_match_urljoin(base):
+    for href in _HREFS:
+        assert normalise_url(href, base) == _reference_normalise(href, base), (href, base)
