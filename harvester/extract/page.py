@@ -128,17 +128,18 @@ class PageWalk:
     for): the elements whose class names the site, invisible ones included, in document order.
     One `iterwalk` (C) drives the loop and skips what is never shown (script, style, svg, ...:
     `_INVISIBLE`); the enclosing block, part and landmark are kept on a stack, so no node ever
-    climbs its ancestors and no depth can exhaust Python's own stack.
+    climbs its ancestors and no depth can exhaust Python's own stack. `roles=False`: the page
+    holds no landmark role, so none is read.
     """
 
-    def __init__(self, root: Any, branded: bool = False) -> None:
+    def __init__(self, root: Any, branded: bool = False, roles: bool = True) -> None:
         self.lines: list[Line] = []
         self.linkish: list[tuple[Any, Any]] = []
         self.branded: list[Any] = []
         self.addresses: list[Any] = []  # the <address> elements
-        self._walk(root, branded)
+        self._walk(root, branded, roles)
 
-    def _walk(self, root: Any, find_branded: bool) -> None:
+    def _walk(self, root: Any, find_branded: bool, read_roles: bool) -> None:
         lines = self.lines
         linkish = self.linkish
         texts: list[str] = []
@@ -180,7 +181,7 @@ class PageWalk:
                         branded += [e for e in el.iterdescendants() if _has_brand_class(e)]
                     walker.skip_subtree()
                     continue  # never shown; its tail is read at "end"
-                role = el.get("role")
+                role = el.get("role") if read_roles else None
                 if kind & _CHANGES or (role and role in _ROLE_PARTS):
                     stack.append((el, top, block, block_part, part, landmark))
                     top = el
@@ -499,7 +500,10 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     body = root.find("body")
     if body is None:
         body = next(root.iter("body"), None)
-    walk = PageWalk(body if body is not None else root, branded=brand_words)
+    # Only the landmark roles matter (banner, contentinfo, navigation): a page whose bytes never
+    # spell them needs no role read off each element.
+    roles = b"navigation" in low or b"banner" in low or b"contentinfo" in low
+    walk = PageWalk(body if body is not None else root, branded=brand_words, roles=roles)
     if brand_words:
         head = root.find("head")
         if head is None:
