@@ -98,7 +98,7 @@ def is_name(text: str) -> bool:
     if not text or len(text) > 60 or "@" in text:
         return False
     tokens = text.replace(",", " ").split()
-    if len(tokens) < 2:
+    if len(tokens) < 2 or (len(tokens) > 4 and tokens[0].lower().rstrip(".") not in _TITLES):
         return False  # cheapest rejection first: most lines are one word or a sentence
     if _ASCII_DIGIT.search(text) if text.isascii() else any(ch.isdigit() for ch in text):
         return False
