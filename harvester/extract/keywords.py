@@ -127,17 +127,20 @@ def fold_letters(text: str) -> str:
         return text
     if "\xa0" in text:  # NFKD of a no-break space is a space: the commonest case, done in C
         text = text.replace("\xa0", " ")
-    if unicodedata.is_normalized("NFKD", text):
-        data = text.encode("utf-8", "surrogatepass")
-        # U+0300..U+036F encode as CC 80..CD AF: without those lead bytes there is nothing to drop
-        if b"\xcc" not in data and b"\xcd" not in data:
-            return text
-        return _COMBINING.sub("", text)
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if not unicodedata.is_normalized("NFKD", text):
+        text = unicodedata.normalize("NFKD", text)
+    # The few distinct non-ASCII characters, found in C; the combining marks among them dropped.
+    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    # U+0300..U+036F encode as CC 80..CD AF: without those lead bytes there is nothing to drop
+    if b"\xcc" in others or b"\xcd" in others:
+        for char in set(others.decode("utf-8", "surrogatepass")):
+            if "\u0300" <= char <= "\u036f":
+                text = text.replace(char, "")
+    return text
 
 
-def _words_of(lower: str) -> frozenset[str]:
-    """The distinct `\\w+` words of a text, cut in C (bytes.translate and str.split)."""
+def _tokens_of(lower: str) -> list[str]:
+    """The `\\w+` words of a text in order, cut in C (bytes.translate and str.split)."""
     if not lower.isascii():
         # Non-ASCII characters that are not word characters (’ © – “) become spaces, found from
         # the few distinct non-ASCII characters present; the others are kept as word bytes.
@@ -145,18 +148,27 @@ def _words_of(lower: str) -> frozenset[str]:
         for char in set(others.decode("utf-8", "surrogatepass")):
             if not char.isalnum():
                 lower = lower.replace(char, " ")
-    return frozenset(lower.encode("utf-8", "surrogatepass").translate(_WORD_TABLE)
-                     .decode("utf-8", "surrogatepass").split())
+    return (lower.encode("utf-8", "surrogatepass").translate(_WORD_TABLE)
+            .decode("utf-8", "surrogatepass").split())
+
+
+def _words_of(lower: str) -> frozenset[str]:
+    """The distinct `\\w+` words of a text."""
+    return frozenset(_tokens_of(lower))
 
 
 class Prepared:
     """A text made ready for matching once, whatever the number of matchers that read it: the
-    folded text, its lower case, and the set of its lower-case words."""
+    folded text, its lower case, the set of its lower-case words and (for `adjacent`) the
+    words in order."""
 
-    __slots__ = ("folded", "lower", "words")
+    __slots__ = ("folded", "lower", "words", "_tokens", "_line")
 
-    def __init__(self, folded: str, lower: str, words: frozenset[str]) -> None:
+    def __init__(self, folded: str, lower: str, words: frozenset[str],
+                 tokens: list[str] | None = None) -> None:
         self.folded, self.lower, self.words = folded, lower, words
+        self._tokens = tokens
+        self._line: str | None = None
 
     def __bool__(self) -> bool:
         return bool(self.folded)
@@ -165,7 +177,8 @@ class Prepared:
     def of(cls, text: str) -> Prepared:
         folded = fold_letters(text)
         lower = folded.lower()
-        return cls(folded, lower, _words_of(lower))
+        tokens = _tokens_of(lower)
+        return cls(folded, lower, frozenset(tokens), tokens)
 
     @classmethod
     def joined(cls, parts: Sequence[Prepared], sep: str = " \n") -> Prepared:
@@ -174,7 +187,20 @@ class Prepared:
         if len(parts) == 1:
             return parts[0]
         words: frozenset[str] = frozenset().union(*(p.words for p in parts))
-        return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words)
+        tokens = None if any(p._tokens is None for p in parts) else \
+            [t for p in parts for t in p._tokens]  # type: ignore[union-attr]
+        return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words,
+                   tokens)
+
+    def adjacent(self, words: str) -> bool:
+        """Whether these words (" a b ", spaces around) follow one another in the text with
+        nothing but non-word characters between them: true of every match of a keyword made of
+        them, so when false no regex need look (one C substring search)."""
+        if self._line is None:
+            if self._tokens is None:
+                return True
+            self._line = " " + " ".join(self._tokens) + " "
+        return words in self._line
 
 
 # Joins the parts of a page that weigh the same: neither a word, a space nor a dash, so no
@@ -187,26 +213,30 @@ def prepare_parts(parts: Mapping[str, str]) -> tuple[dict[float, Prepared], Prep
     and the whole page (the parts joined by " \\n", in order) for the sector words."""
     folded: list[str] = []
     lower: list[str] = []
-    grouped: dict[float, tuple[list[str], list[str]]] = {}
+    tokens: list[str] = []
+    grouped: dict[float, tuple[list[str], list[str], list[str]]] = {}
     for part, text in parts.items():
         if not text:
             continue
         f = fold_letters(text)
         low = f.lower()
+        toks = _tokens_of(low)
         folded.append(f)
         lower.append(low)
-        group = grouped.setdefault(PART_WEIGHTS.get(part, DEFAULT_WEIGHT), ([], []))
+        tokens += toks
+        group = grouped.setdefault(PART_WEIGHTS.get(part, DEFAULT_WEIGHT), ([], [], []))
         group[0].append(f)
         group[1].append(low)
+        group[2].extend(toks)  # words of two parts side by side: `adjacent` may say yes, never no
     by_weight: dict[float, Prepared] = {}
-    for weight, (fs, lows) in grouped.items():
-        low = lows[0] if len(lows) == 1 else _PART_JOIN.join(lows)
-        by_weight[weight] = Prepared(fs[0] if len(fs) == 1 else _PART_JOIN.join(fs), low,
-                                     _words_of(low))
+    for weight, (fs, lows, toks) in grouped.items():
+        by_weight[weight] = Prepared(fs[0] if len(fs) == 1 else _PART_JOIN.join(fs),
+                                     lows[0] if len(lows) == 1 else _PART_JOIN.join(lows),
+                                     frozenset(toks), toks)
     if len(by_weight) == 1 and len(folded) == 1:
         return by_weight, next(iter(by_weight.values()))
     words: frozenset[str] = frozenset().union(*(p.words for p in by_weight.values()))
-    return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words)
+    return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words, tokens)
 
 
 def prepare(text: str | Prepared) -> Prepared:
@@ -236,6 +266,10 @@ class _Keyword:
     text: str                  # folded keyword (lower case unless case-sensitive)
     sensitive: bool
     _regex: re.Pattern[str] | None = None
+
+    @property
+    def probe(self) -> str:
+        return " " + " ".join(self.words) + " "
 
     def finditer(self, prepared: Prepared) -> Iterable[re.Match[str]]:
         if self._regex is None:
@@ -267,6 +301,8 @@ class WordMatcher:
             else:
                 self.by_first.setdefault(kw.words[0], []).append(kw)
         self.single_words = frozenset(self.single)
+        self.probes = {kw.text: kw.probe for kws in self.by_first.values() for kw in kws}
+        self.probes.update((kw.text, kw.probe) for kw in self.always)
         self.single_keys = {w: tuple(kw.key for kw in kws) for w, kws in self.single.items()}
         self.first_words = frozenset(self.by_first)
 
@@ -286,6 +322,8 @@ class WordMatcher:
             if len(kw.words) == 1 and _WORD.fullmatch(kw.text):
                 sensitive_singles.append(kw)  # an acronym: its word is here in some case
                 continue
+            if len(kw.words) > 1 and not prepared.adjacent(self.probes[kw.text]):
+                continue  # its words are all here, but never one after the other
             spans.setdefault(kw.sensitive, []).extend(
                 (m.start(), m.end(), kw) for m in kw.finditer(prepared))
         for kw in sensitive_singles:
