@@ -105,10 +105,12 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=12, help="simulated hosts (7 pages each)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--src", type=Path, default=ROOT, help="checkout to import harvester from")
+    parser.add_argument("--cpu", type=int, default=None,
+                        help="the core to pin to (default: the lowest the process may use)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0)) if args.cpu is None else args.cpu})
 
     fixtures = capture(fixture_pages())
     simulated = capture(simulated_pages(args.hosts))
