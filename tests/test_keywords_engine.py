@@ -22,6 +22,7 @@ from harvester.extract.keywords import (
     compile_areas,
     fold,
     fold_letters,
+    score_page,
 )
 from harvester.taxonomy import load_taxonomy
 
@@ -117,3 +118,17 @@ def test_keywords_that_are_not_whole_words() -> None:
     assert matcher.find(Prepared.of("We write C++ and .NET; c")) == {"c++", ".net", "c"}
     assert matcher.find(Prepared.of("C++ only")) == {"c++"}
     assert _is_acronym("VR")
+
+
+def test_parts_of_one_weight_do_not_join_into_a_keyword() -> None:
+    parts = {"title": "Indie", "h1": "games studio", "og": "video", "body": "games"}
+    scored = score_page(parts, AREAS)
+    assert scored["games"][1] == ["games studio"]  # no "indie games", no "video games"
+    assert score_page({"title": "Indie games"}, AREAS)["games"][1] == ["indie games"]
+
+
+def test_adjacent_words_probe() -> None:
+    prepared = Prepared.of("Our clients, and our members - all welcome")
+    assert prepared.adjacent(" our members ") and prepared.adjacent(" clients and ")
+    assert not prepared.adjacent(" our clients and our clients ")
+    assert not prepared.adjacent(" members our ")
