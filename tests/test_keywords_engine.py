@@ -132,3 +132,11 @@ def test_adjacent_words_probe() -> None:
     assert prepared.adjacent(" our members ") and prepared.adjacent(" clients and ")
     assert not prepared.adjacent(" our clients and our clients ")
     assert not prepared.adjacent(" members our ")
+
+
+def test_a_keyword_that_overlaps_itself() -> None:
+    matcher = WordMatcher([("ab ab", "ab ab", False), ("ab", "ab", False)], overlap=True)
+    assert matcher.find(Prepared.of("ab ab ab")) == {"ab ab"}  # the last "ab" is in the 2nd match
+    assert matcher.find(Prepared.of("ab ab, ab")) == {"ab ab", "ab"}
+    findall = WordMatcher([("ab ab", "ab ab", False), ("ab", "ab", False)], overlap=False)
+    assert findall.find(Prepared.of("ab ab ab")) == {"ab ab", "ab"}  # findall resumes after the 1st

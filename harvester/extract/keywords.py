@@ -251,12 +251,16 @@ def _word_keys(folded_keyword: str) -> tuple[str, ...]:
 def _keyword_regex(folded_keyword: str) -> str:
     """The keyword as a whole-word pattern whose spaces stand for runs of spaces and dashes.
     It starts with its first word as a literal (the word-start test is a look-behind placed after
-    it) so the regex engine skips to the candidates with a fast substring search."""
+    it) so the regex engine skips to the candidates with a fast substring search. A match ends
+    where its group 1 ends."""
     if not _WORD.match(folded_keyword):  # no literal word start: test the boundary first
-        return r"(?<!\w)" + _SPACE_RUN.join(map(re.escape, folded_keyword.split(" "))) + r"(?!\w)"
+        body = _SPACE_RUN.join(map(re.escape, folded_keyword.split(" ")))
+        return rf"(?<!\w)(?=({body})(?!\w))"
     first = re.escape(_WORD.match(folded_keyword).group())
     rest = _SPACE_RUN.join(re.escape(piece) for piece in folded_keyword.split(" "))[len(first):]
-    return rf"{first}(?<!\w{first}){rest}(?!\w)"
+    # The rest in a look-ahead (group 1): only the first word is consumed, so a keyword that
+    # overlaps itself ("ab ab" in "ab ab ab") is found at every start, as a look-ahead scan would.
+    return rf"{first}(?<!\w{first})(?=({rest})(?!\w))"
 
 
 @dataclass
@@ -325,7 +329,7 @@ class WordMatcher:
             if len(kw.words) > 1 and not prepared.adjacent(self.probes[kw.text]):
                 continue  # its words are all here, but never one after the other
             spans.setdefault(kw.sensitive, []).extend(
-                (m.start(), m.end(), kw) for m in kw.finditer(prepared))
+                (m.start(), m.end(1), kw) for m in kw.finditer(prepared))
         for kw in sensitive_singles:
             for _ in kw.finditer(prepared):
                 singles.append(kw)
