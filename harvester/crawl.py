@@ -1,11 +1,15 @@
-"""The harvest loop: frontier -> fetch -> extract -> resolve -> store, one transaction per page.
+"""The harvest loop: frontier -> fetch -> extract -> resolve -> store, a few pages per transaction.
 
 Follow one page: `Harvest.run` plans the frontier (seed and accepted organisations' homepages,
 Meetup sources of the cluster files, pages whose revisit time has come), then the dispatcher
 hands queued pages to the polite client host by host (`fetch/`), the page's bytes go to the pure
 extractors (`extract/`), and `resolve.store_page_facts` / `meetup.store.store_meetup_facts` write
-the facts with the page's state in ONE transaction. A kill at any moment therefore loses only
-pages in flight, which `frontier.reset_interrupted` re-queues on the next run.
+the facts with the page's state in one transaction, shared by the pages that finished while the
+previous transaction was being written (group commit, at most `BATCH_PAGES`: a transaction per
+page was most of the cost of storing). A kill at any moment therefore loses only pages in flight
+or not yet committed, which stay queued (or `frontier.reset_interrupted` re-queues) for the next
+run; a page that fails while storing rolls its batch back and the batch is stored again page by
+page, so only that page is marked failed.
 
 Settings used: max_pages, depth, concurrency, host_concurrency, delay, revisit_days (config.py).
 """
@@ -61,6 +65,9 @@ WORKER_POLL = 0.1
 TURN_EVERY = 0.2
 # Queued pages from which extraction moves to worker processes (harvester/extract/pool.py).
 POOL_MIN_QUEUE = 200
+# Most pages stored in one transaction (group commit: a batch holds the pages that finished while
+# the previous one was written, so a quiet harvest still commits each page at once).
+BATCH_PAGES = 64
 CLAIM_REFRESH = 30.0
 
 
@@ -173,6 +180,9 @@ class Harvest:
         self.in_flight: Counter = Counter()
         self.targets: dict[int, tuple[str, str | None, str | None]] = {}  # url, etag, last-modified
         self._db_thread: ThreadPoolExecutor | None = None
+        # Pages fetched and waiting for the database thread, and the batch it is writing now.
+        self._pending: list[tuple[int, FetchResult, Any, asyncio.Future]] = []
+        self._writing: asyncio.Future | None = None
         # Extraction in worker processes on a large harvest (facts by page id, for `_store`).
         self._extract_pool: Any = None
         self._prepared: dict[int, Any] = {}
@@ -391,11 +401,51 @@ class Harvest:
                     t.cancel()
                 if tasks:
                     await asyncio.gather(*tasks, return_exceptions=True)
+                await self._flush_pending()
                 self._db_thread.shutdown(wait=True)
                 if self._extract_pool is not None:
                     self._extract_pool.close()
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(signal.SIGTERM)
+
+    def _write_next(self) -> None:
+        """Hand the pages waiting to be stored to the database thread as one batch, unless it
+        is writing one already (then they go when it is done)."""
+        if self._writing is not None or not self._pending or self._db_thread is None:
+            return
+        batch, self._pending = self._pending[:BATCH_PAGES], self._pending[BATCH_PAGES:]
+        loop = asyncio.get_running_loop()
+        items = [(page_id, result, facts) for page_id, result, facts, _ in batch]
+        self._writing = loop.run_in_executor(self._db_thread, self._store_batch, items)
+        self._writing.add_done_callback(lambda f: self._written(batch, f))
+
+    def _written(self, batch: list[tuple[int, FetchResult, Any, asyncio.Future]],
+                 writing: asyncio.Future) -> None:
+        self._writing = None
+        if writing.cancelled():
+            outcome: Any = [[] for _ in batch]
+        elif writing.exception() is not None:
+            outcome = writing.exception()
+        else:
+            outcome = writing.result()
+        for i, (_, _, _, done) in enumerate(batch):
+            if done.done():
+                continue
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome[i])
+        self._write_next()
+
+    async def _flush_pending(self) -> None:
+        """Store what was fetched before the crawl stopped (SIGTERM, Ctrl-C): the batch being
+        written, then the pages still waiting, so an interrupted run keeps what it has done."""
+        while self._db_thread is not None and (self._writing is not None or self._pending):
+            if self._writing is None:
+                self._write_next()
+            if self._writing is not None:
+                await asyncio.wait({self._writing})
+            await asyncio.sleep(0)  # its done-callback (`_written`) runs, then the next batch
 
     async def _one(self, client: Any, host: str, page_id: int) -> None:
         loop = asyncio.get_running_loop()
@@ -419,8 +469,10 @@ class Harvest:
                 self._robots_sitemaps[page_id] = await robots_sitemaps(client, url)
             # Parsing and storing run on the database thread so the event loop keeps its
             # timing: a blocked loop would send the next request to a host late, then bunch up.
-            added = await loop.run_in_executor(self._db_thread, self._store_safely, page_id, result)
-            self._push(added)
+            done: asyncio.Future = loop.create_future()
+            self._pending.append((page_id, result, self._prepared.pop(page_id, None), done))
+            self._write_next()
+            self._push(await done)
             self._push_rows(self.revisit.take_released())  # pages its sitemap did not vouch for
         finally:
             self._prepared.pop(page_id, None)
@@ -449,17 +501,47 @@ class Harvest:
         if facts is not None:
             self._prepared[page_id] = facts
 
-    def _store_safely(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int]]:
+    def _store_batch(self, items: list[tuple[int, FetchResult, Any]]
+                     ) -> list[list[tuple[str, float, int, int, str]]]:
+        """Store pages in one transaction; the pages each one queued, in order. If one fails,
+        the batch is rolled back and stored again page by page (`_store_safely`), so the others
+        are kept and only the failing page is marked failed."""
+        if len(items) == 1 or self.options.worker:
+            # Workers keep a transaction per page: short locks against the other workers.
+            return [self._store_safely(page_id, result, facts) for page_id, result, facts in items]
+        counts, errors, touched = self.counts.copy(), self.progress.errors, set(self.touched)
+        try:
+            added: list[list[tuple[str, float, int, int, str]]] = []
+            with Session(self.engine, expire_on_commit=False) as s:
+                ids = [page_id for page_id, _, _ in items]
+                s.exec(select(Page).where(Page.id.in_(ids))).all()  # one query for the batch
+                for page_id, result, facts in items:
+                    added.append(self._store_in(s, page_id, result, facts))
+                s.commit()
+            return added
+        except Exception:  # noqa: BLE001 - retried page by page below
+            log.warning("a batch of %d pages failed; storing them one by one", len(items),
+                        exc_info=log.isEnabledFor(logging.DEBUG))
+            self.counts.clear()
+            self.counts.update(counts)
+            self.progress.errors = errors
+            self.touched = touched
+            self.frontier.drain_added()
+            self.frontier.forget_counts()
+            return [self._store_safely(page_id, result, facts) for page_id, result, facts in items]
+
+    def _store_safely(self, page_id: int, result: FetchResult,
+                      facts: Any = None) -> list[tuple[str, float, int, int, str]]:
         # Workers on PostgreSQL may deadlock on two pages queueing the same links: try again.
         for _ in range(2 if self.options.worker else 0):
             try:
-                return self._store(page_id, result)
+                return self._store(page_id, result, facts)
             except sa.exc.DBAPIError:
                 log.warning("page %s: database conflict with another worker, retrying", page_id)
                 self.frontier.drain_added()
                 self.frontier.forget_counts()
         try:
-            return self._store(page_id, result)
+            return self._store(page_id, result, facts)
         except Exception:  # noqa: BLE001 - one bad page must never end the harvest
             log.exception("page %s failed while storing", page_id)
             self.counts["internal_errors"] += 1
@@ -476,56 +558,64 @@ class Harvest:
 
     # ------------------------------------------------------------ storing one page
 
-    def _store(self, page_id: int, result: FetchResult) -> list[tuple[str, float, int, int, str]]:
+    def _store(self, page_id: int, result: FetchResult,
+               facts: Any = None) -> list[tuple[str, float, int, int, str]]:
         """Record the fetch and everything extracted from it in one transaction."""
-        now = utcnow()
         with Session(self.engine, expire_on_commit=False) as s:
-            page = s.get(Page, page_id)
-            seen_before = page.status_code in (200, 304)  # its last fetch found it
-            previous_hash = page.content_hash
-            page.fetched_at = now
-            page.run_id = self.run_id
-            page.next_visit_at = now + timedelta(days=self.config.revisit_days)
-            page.status_code = result.status
-            page.final_url = result.final_url if result.final_url != page.url else None
-            page.error = result.error
-            if result.not_modified:
-                page.state = PageState.not_modified
-                self.counts["pages_not_modified"] += 1
-            elif result.error in ("robots", "private-address", "content-type", "robots-unavailable"):
-                page.state = PageState.denied
-                self.counts["pages_denied"] += 1
-                self.counts[f"denied_{result.error}"] += 1
-            elif not result.ok:
-                page.state = PageState.failed
-                self.counts["pages_failed"] += 1
-                self.progress.errors += 1
-                if seen_before and result.status in (404, 410):
-                    self.counts["pages_vanished"] += 1  # there last time, gone now
-            else:
-                page.state = PageState.fetched
-                self.counts["pages_fetched"] += 1
-                self.counts["bytes"] += len(result.body)
-                digest = hashlib.sha256(result.body).hexdigest()
-                unchanged = digest == page.content_hash
-                page.content_hash = digest
-                page.content_type = result.content_type
-                page.bytes = len(result.body)
-                page.truncated = result.truncated
-                page.etag = result.etag
-                page.last_modified = result.last_modified
-                if result.truncated:
-                    self.counts["pages_truncated"] += 1
-                if unchanged:
-                    self.counts["pages_unchanged"] += 1
-                else:
-                    self.counts["pages_changed"] += 1
-                    self._extract_and_store(s, page, result)
-                    if previous_hash is not None:
-                        self._count_revisit_changes(s, page, now)
-            self.revisit.stored(s, page, result)  # a sitemap proves its host's held pages fresh
-            s.add(page)
+            added = self._store_in(s, page_id, result, facts)
             s.commit()
+        return added
+
+    def _store_in(self, s: Session, page_id: int, result: FetchResult,
+                  facts: Any = None) -> list[tuple[str, float, int, int, str]]:
+        """Record the fetch and everything extracted from it (`facts`: by a worker process,
+        else extracted here) in the session's transaction; the pages it queued."""
+        now = utcnow()
+        page = s.get(Page, page_id)
+        seen_before = page.status_code in (200, 304)  # its last fetch found it
+        previous_hash = page.content_hash
+        page.fetched_at = now
+        page.run_id = self.run_id
+        page.next_visit_at = now + timedelta(days=self.config.revisit_days)
+        page.status_code = result.status
+        page.final_url = result.final_url if result.final_url != page.url else None
+        page.error = result.error
+        if result.not_modified:
+            page.state = PageState.not_modified
+            self.counts["pages_not_modified"] += 1
+        elif result.error in ("robots", "private-address", "content-type", "robots-unavailable"):
+            page.state = PageState.denied
+            self.counts["pages_denied"] += 1
+            self.counts[f"denied_{result.error}"] += 1
+        elif not result.ok:
+            page.state = PageState.failed
+            self.counts["pages_failed"] += 1
+            self.progress.errors += 1
+            if seen_before and result.status in (404, 410):
+                self.counts["pages_vanished"] += 1  # there last time, gone now
+        else:
+            page.state = PageState.fetched
+            self.counts["pages_fetched"] += 1
+            self.counts["bytes"] += len(result.body)
+            digest = hashlib.sha256(result.body).hexdigest()
+            unchanged = digest == page.content_hash
+            page.content_hash = digest
+            page.content_type = result.content_type
+            page.bytes = len(result.body)
+            page.truncated = result.truncated
+            page.etag = result.etag
+            page.last_modified = result.last_modified
+            if result.truncated:
+                self.counts["pages_truncated"] += 1
+            if unchanged:
+                self.counts["pages_unchanged"] += 1
+            else:
+                self.counts["pages_changed"] += 1
+                self._extract_and_store(s, page, result, facts)
+                if previous_hash is not None:
+                    self._count_revisit_changes(s, page, now)
+        self.revisit.stored(s, page, result)  # a sitemap proves its host's held pages fresh
+        s.add(page)
         return self.frontier.drain_added()
 
     def _count_revisit_changes(self, s: Session, page: Page, now: Any) -> None:
@@ -540,7 +630,7 @@ class Harvest:
         if gone:
             self.counts["contacts_removed"] += gone
 
-    def _extract_and_store(self, s: Session, page: Page, result: FetchResult) -> None:
+    def _extract_and_store(self, s: Session, page: Page, result: FetchResult, facts: Any = None) -> None:
         ctype = (result.content_type or "").lower()
         if "xml" in ctype and ("sitemap" in page.url or result.body.lstrip()[:200].find(b"urlset") >= 0
                                or b"sitemapindex" in result.body[:500]):
@@ -557,7 +647,6 @@ class Harvest:
         from harvester.extract.page import extract_page
         from harvester.resolve import store_page_facts
 
-        facts = self._prepared.pop(page.id, None)
         if facts is None:
             facts = extract_page(result.final_url or page.url, result.body, result.headers)
         if page.organisation_id is None:

@@ -185,3 +185,62 @@ def test_meetup_api_mode_is_used_when_a_token_is_set(engine, httpx_mock, monkeyp
         run = s.get(HarvestRun, harvest.run_id)
         assert run.counts["meetup_api_requests"] == 1
         assert token not in json.dumps(run.arguments) + json.dumps(run.counts)
+
+
+def _batch_harvest(engine) -> tuple[Harvest, list[int]]:
+    """A harvest with three queued pages of Alpha, ready for `_store_batch`."""
+    _setup(engine)
+    config = Config.load({"delay": 0, "retries": 1}, env={})
+    harvest = Harvest(engine, config, HarvestOptions(meetup=False))
+    harvest.run_id = harvest._start_run()
+    with Session(engine) as s:
+        org = s.exec(select(Organisation)).one()
+        pages = [harvest.frontier.enqueue(s, url, depth=0, organisation_id=org.id, run_id=harvest.run_id)
+                 for url in ("https://alpha.org.uk/", "https://alpha.org.uk/about/",
+                             "https://alpha.org.uk/contact/")]
+        s.commit()
+        ids = [p.id for p in pages]
+    harvest.frontier.drain_added()
+    return harvest, ids
+
+
+def _results() -> list:
+    from harvester.fetch.result import FetchResult
+
+    return [FetchResult(url=u, final_url=u, status=200, headers={"content-type": "text/html"},
+                        body=body.encode(), content_type="text/html")
+            for u, body in (("https://alpha.org.uk/", ALPHA_HOME), ("https://alpha.org.uk/about/", ALPHA_ABOUT),
+                            ("https://alpha.org.uk/contact/", ALPHA_CONTACT))]
+
+
+def test_a_batch_of_pages_is_stored_in_one_transaction(engine):
+    harvest, ids = _batch_harvest(engine)
+    added = harvest._store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
+    assert len(added) == 3 and any(added[0])  # the home page queued links
+    with Session(engine) as s:
+        assert {p.state for p in s.exec(select(Page).where(Page.id.in_(ids))).all()} == {PageState.fetched}
+        assert s.exec(select(Contact).where(Contact.value == "hello@alpha.org.uk")).first() is not None
+    assert harvest.counts["pages_fetched"] == 3
+
+
+def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
+    import harvester.resolve as resolve
+
+    harvest, ids = _batch_harvest(engine)
+    real = resolve.store_page_facts
+
+    def failing(session, page, facts, **kw):
+        if page.url.endswith("/about/"):
+            raise RuntimeError("boom")
+        return real(session, page, facts, **kw)
+
+    monkeypatch.setattr(resolve, "store_page_facts", failing)
+    harvest._store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
+    with Session(engine) as s:
+        states = {p.url: (p.state, p.error) for p in s.exec(select(Page).where(Page.id.in_(ids))).all()}
+        assert states["https://alpha.org.uk/about/"] == (PageState.failed, "internal-error")
+        assert states["https://alpha.org.uk/"][0] == PageState.fetched
+        assert states["https://alpha.org.uk/contact/"][0] == PageState.fetched
+        assert s.exec(select(Contact).where(Contact.value == "hello@alpha.org.uk")).first() is not None
+    # Counted once each, not once for the rolled-back batch and again page by page.
+    assert harvest.counts["pages_fetched"] == 3 and harvest.counts["internal_errors"] == 1
