@@ -177,7 +177,12 @@ class Harvest:
         self.counts: Counter = Counter()
         self.touched: set[int] = set()
         self.queues = HostQueues()
-        self.in_flight: Counter = Counter()
+        self.in_flight: Counter = Counter()  # pages of each host being fetched or stored
+        # Pages of each host being fetched: the dispatcher's per-host limit. A page waiting to
+        # be stored does not hold its host back, so the next request goes out on time even when
+        # the database thread has a backlog (polite profile: one page per host every `delay`).
+        self.fetching: Counter = Counter()
+        self._wake: asyncio.Event | None = None
         self.targets: dict[int, tuple[str, str | None, str | None]] = {}  # url, etag, last-modified
         self._db_thread: ThreadPoolExecutor | None = None
         # Pages fetched and waiting for the database thread, and the batch it is writing now.
@@ -365,7 +370,7 @@ class Harvest:
         # no global slot, so more tasks than `concurrency` keep every host busy (polite profile).
         limit = max(1, self.config.concurrency) * TASKS_PER_SLOT
         tasks: set[asyncio.Task] = set()
-        wake = asyncio.Event()
+        wake = self._wake = asyncio.Event()
         # One thread writes to the database: SQLite has one writer, and pages commit in order.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvester-db")
         async with self._make_client() as client:
@@ -374,11 +379,12 @@ class Harvest:
                     if self.options.worker:
                         self._worker_turn()
                     while len(tasks) < limit:
-                        nxt = self.queues.pop_for(lambda h: self.in_flight[h] >= per_host)
+                        nxt = self.queues.pop_for(lambda h: self.fetching[h] >= per_host)
                         if nxt is None:
                             break
                         host, page_id = nxt
                         self.in_flight[host] += 1
+                        self.fetching[host] += 1
                         task = asyncio.create_task(self._one(client, host, page_id))
                         tasks.add(task)
                         task.add_done_callback(lambda t: (tasks.discard(t), wake.set()))
@@ -453,6 +459,7 @@ class Harvest:
         self._in_flight_ids.add(page_id)
         if host in self.claimed:
             self.claimed[host] += 1
+        fetching = True
         try:
             try:
                 result: FetchResult = await client.fetch(url, etag=etag, last_modified=modified)
@@ -461,6 +468,10 @@ class Harvest:
             except Exception as exc:  # noqa: BLE001 - the client must not end the harvest
                 log.exception("fetching %s failed", url)
                 result = FetchResult(url=url, final_url=url, error=f"internal-{type(exc).__name__}")
+            fetching = False
+            self.fetching[host] -= 1
+            if self._wake is not None:
+                self._wake.set()  # the host may take its next page now
             await self._prepare(page_id, host, result)
             if host not in self._robots_read and result.ok and not result.not_modified:
                 from harvester.revisit import robots_sitemaps
@@ -479,6 +490,8 @@ class Harvest:
             self._robots_sitemaps.pop(page_id, None)
             self._in_flight_ids.discard(page_id)
             self.in_flight[host] -= 1
+            if fetching:
+                self.fetching[host] -= 1
             self.progress.done += 1
             self.progress.changed()
 

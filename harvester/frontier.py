@@ -27,6 +27,8 @@ from harvester.urls import host_of, normalise_url, registrable_domain
 
 # Pages fetched for an organisation that is only a candidate: homepage + contact + about.
 PROFILE_PAGES = 3
+# URLs per look-up of the ones already known (`enqueue_many`), below SQLite's variable limit.
+ENQUEUE_CHUNK = 500
 
 # Words in a URL path that mark pages with organisational facts, best first (English and Welsh).
 _PRIORITY_WORDS: tuple[tuple[float, tuple[str, ...]], ...] = (
@@ -113,7 +115,15 @@ class Frontier:
                 organisation_id: int | None = None, cluster_id: str | None = None,
                 run_id: int | None = None, site: str | None = None) -> Page | None:
         """Queue `url` unless it is known already, too deep, or over its site's page budget."""
-        norm = normalise_url(url)
+        return self._enqueue(session, normalise_url(url), depth=depth, source=source,
+                             organisation_id=organisation_id, cluster_id=cluster_id, run_id=run_id,
+                             site=site, known=None)
+
+    def _enqueue(self, session: Session, norm: str | None, *, depth: int, source: str,
+                 organisation_id: int | None, cluster_id: str | None, run_id: int | None,
+                 site: str | None, known: set[str] | None) -> Page | None:
+        """`enqueue` of a normalised URL; `known`: the URLs among the caller's already in the
+        table, read in one query (`enqueue_many`), else looked up here."""
         if norm is None or not is_fetchable(norm):
             return None
         if depth > self.max_depth and source != "meetup":
@@ -124,7 +134,10 @@ class Frontier:
         spent = self._site_budget.get(site)
         if spent is not None and self._site_counts.get(site, -1) >= spent:
             return None
-        if session.exec(select(Page.id).where(Page.url == norm)).first() is not None:
+        if known is not None:
+            if norm in known:
+                return None
+        elif session.exec(select(Page.id).where(Page.url == norm)).first() is not None:
             return None
         budget = self.budget_for(session, site, organisation_id, source)
         if self.site_count(session, site) >= budget:
@@ -143,6 +156,8 @@ class Frontier:
             session.add(page)
             session.flush()
         self._site_counts[site] = self.site_count(session, site) + 1
+        if known is not None:
+            known.add(norm)
         self.added.append((page.host, page.priority, page.depth, page.id, page.url))
         return page
 
@@ -157,7 +172,16 @@ class Frontier:
     def enqueue_many(self, session: Session, urls: Iterable[str], **kw) -> int:
         """Queue links best-first, so the budget is spent on organisational pages."""
         ranked = sorted({u for u in urls}, key=lambda u: (page_priority(u, kw.get("depth", 0)), u))
-        return sum(1 for u in ranked if self.enqueue(session, u, **kw) is not None)
+        norms = [normalise_url(u) for u in ranked]
+        # Which of them the table holds already: one query, not one per link.
+        wanted = sorted({n for n in norms if n is not None})
+        known: set[str] = set()
+        for i in range(0, len(wanted), ENQUEUE_CHUNK):
+            known.update(session.exec(select(Page.url).where(
+                Page.url.in_(wanted[i:i + ENQUEUE_CHUNK]))).all())  # type: ignore[attr-defined]
+        args = {"source": "web", "organisation_id": None, "cluster_id": None, "run_id": None,
+                "site": None, **kw}
+        return sum(1 for n in norms if self._enqueue(session, n, known=known, **args) is not None)
 
 
 def reset_interrupted(session: Session) -> int:
