@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import socket
+import time
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -191,6 +192,9 @@ class Harvest:
         # Extraction in worker processes on a large harvest (facts by page id, for `_store`).
         self._extract_pool: Any = None
         self._prepared: dict[int, Any] = {}
+        # CPU seconds and pages of in-process extraction (the database thread): whether the pool pays.
+        self._extract_cpu = 0.0
+        self._extracted = 0
         self.run_id: int | None = None
         self._client_factory = client_factory
         self._stop: asyncio.Event | None = None  # created inside the event loop
@@ -212,8 +216,6 @@ class Harvest:
 
     def run(self) -> HarvestSummary:
         """Plan, crawl until the frontier is empty, then type the organisations touched."""
-        import time
-
         start = time.monotonic()
         self.run_id = self.revisit.run_id = self._start_run()
         status = RunStatus.completed
@@ -503,9 +505,10 @@ class Harvest:
         if "xml" in (result.content_type or "").lower():
             return  # maybe a sitemap: `_extract_and_store` decides
         if self._extract_pool is None:
-            if len(self.queues) < POOL_MIN_QUEUE:
+            from harvester.extract.pool import ExtractPool, default_workers, worth_starting
+
+            if len(self.queues) < POOL_MIN_QUEUE or not worth_starting(self._extract_cpu, self._extracted):
                 return
-            from harvester.extract.pool import ExtractPool, default_workers
 
             self._extract_pool = ExtractPool(default_workers())
             self._extract_pool.start()
@@ -661,7 +664,10 @@ class Harvest:
         from harvester.resolve import store_page_facts
 
         if facts is None:
+            started = time.thread_time()
             facts = extract_page(result.final_url or page.url, result.body, result.headers)
+            self._extract_cpu += time.thread_time() - started
+            self._extracted += 1
         if page.organisation_id is None:
             page.organisation_id = self._org_for_site(s, page.url)
         # Sector and domain areas are recomputed once per organisation after the crawl.
@@ -757,8 +763,6 @@ class Harvest:
     def _worker_turn(self) -> None:
         """Give back hosts that are done or over their lease, keep the claims fresh, claim more
         hosts while below `concurrency` of them, and queue their pages (harvester.workers)."""
-        import time
-
         from harvester import workers
 
         name = self.options.worker

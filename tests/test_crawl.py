@@ -209,7 +209,8 @@ def _results() -> list:
 
     return [FetchResult(url=u, final_url=u, status=200, headers={"content-type": "text/html"},
                         body=body.encode(), content_type="text/html")
-            for u, body in (("https://alpha.org.uk/", ALPHA_HOME), ("https://alpha.org.uk/about/", ALPHA_ABOUT),
+            for u, body in (("https://alpha.org.uk/", ALPHA_HOME),
+                            ("https://alpha.org.uk/about/", ALPHA_ABOUT),
                             ("https://alpha.org.uk/contact/", ALPHA_CONTACT))]
 
 

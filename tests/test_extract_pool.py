@@ -49,3 +49,28 @@ def test_worker_count_from_the_environment(monkeypatch):
     assert default_workers() == 0
     monkeypatch.setenv("HARVESTER_EXTRACT_WORKERS", "3")
     assert default_workers() == 3
+
+
+def test_the_pool_starts_only_when_extraction_is_costly(monkeypatch):
+    from harvester.extract import pool
+
+    monkeypatch.delenv("HARVESTER_EXTRACT_WORKERS", raising=False)
+    assert not pool.worth_starting(0.001 * pool.MIN_EXTRACT_MS * 100, 5)  # too few pages to judge
+    assert not pool.worth_starting(0.001 * (pool.MIN_EXTRACT_MS / 2) * 100, 100)  # cheap pages
+    assert pool.worth_starting(0.001 * (pool.MIN_EXTRACT_MS * 2) * 100, 100)
+    monkeypatch.setenv("HARVESTER_EXTRACT_WORKERS", "1")  # set explicitly: always
+    assert pool.worth_starting(0.0, 0)
+    monkeypatch.setenv("HARVESTER_EXTRACT_WORKERS", "0")
+    assert not pool.worth_starting(1.0, 100)
+
+
+def test_default_workers_leave_a_core_to_the_harvest_process(monkeypatch):
+    from harvester.extract import pool
+
+    monkeypatch.delenv("HARVESTER_EXTRACT_WORKERS", raising=False)
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert default_workers() == 1
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert default_workers() == 0
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
+    assert default_workers() == pool.MAX_WORKERS
