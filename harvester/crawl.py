@@ -529,11 +529,17 @@ class Harvest:
         try:
             added: list[list[tuple[str, float, int, int, str]]] = []
             with Session(self.engine, expire_on_commit=False) as s:
+                # The batch's pages and their organisations in two queries, held here for the
+                # batch (the session's identity map only keeps objects something refers to).
                 ids = [page_id for page_id, _, _ in items]
-                s.exec(select(Page).where(Page.id.in_(ids))).all()  # one query for the batch
+                held: list[Any] = list(s.exec(select(Page).where(Page.id.in_(ids))).all())
+                org_ids = {p.organisation_id for p in held if p.organisation_id is not None}
+                if org_ids:
+                    held += s.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()
                 for page_id, result, facts in items:
                     added.append(self._store_in(s, page_id, result, facts))
                 s.commit()
+                del held
             return added
         except Exception:  # noqa: BLE001 - retried page by page below
             log.warning("a batch of %d pages failed; storing them one by one", len(items),

@@ -131,8 +131,7 @@ class Frontier:
         site = site or site_key(norm)
         # A site whose cached budget is spent (early in its crawl) refuses every further link
         # without a query: the look-up below would end in the same refusal.
-        spent = self._site_budget.get(site)
-        if spent is not None and self._site_counts.get(site, -1) >= spent:
+        if self._spent(site):
             return None
         if known is not None:
             if norm in known:
@@ -161,6 +160,11 @@ class Frontier:
         self.added.append((page.host, page.priority, page.depth, page.id, page.url))
         return page
 
+    def _spent(self, site: str) -> bool:
+        """The site's page budget is known and used up (no query)."""
+        budget = self._site_budget.get(site)
+        return budget is not None and self._site_counts.get(site, -1) >= budget
+
     def drain_added(self) -> list[tuple[str, float, int, int, str]]:
         added, self.added = self.added, []
         return added
@@ -172,9 +176,16 @@ class Frontier:
     def enqueue_many(self, session: Session, urls: Iterable[str], **kw) -> int:
         """Queue links best-first, so the budget is spent on organisational pages."""
         ranked = sorted({u for u in urls}, key=lambda u: (page_priority(u, kw.get("depth", 0)), u))
-        norms = [normalise_url(u) for u in ranked]
+        if kw.get("depth", 0) > self.max_depth and kw.get("source") != "meetup":
+            return 0
+        # Links of sites whose page budget is spent are refused as `_enqueue` would refuse
+        # them, before the look-up (most links of a site crawled past its budget).
+        norms = [n for n in map(normalise_url, ranked)
+                 if n is not None and not self._spent(kw.get("site") or site_key(n))]
+        if not norms:
+            return 0
         # Which of them the table holds already: one query, not one per link.
-        wanted = sorted({n for n in norms if n is not None})
+        wanted = sorted(set(norms))
         known: set[str] = set()
         for i in range(0, len(wanted), ENQUEUE_CHUNK):
             known.update(session.exec(select(Page.url).where(
