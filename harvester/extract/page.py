@@ -387,7 +387,6 @@ def _text(el: Any, sep: str = "") -> str:
 
 _CFEMAIL = etree.XPath("//*[@data-cfemail]")
 _CF_ANCHORS = etree.XPath("//a[contains(@href, '/cdn-cgi/l/email-protection#')]")
-_SITEMAP_LINKS = etree.XPath("//link[@href][@rel]")
 _BRAND_CLASS = re.compile(r"brand|site-?name|site-?title", re.I)
 _BRAND_WORDS = (b"brand", b"sitename", b"site-name", b"sitetitle", b"site-title")
 
@@ -402,10 +401,10 @@ def _has_brand_class(el: Any) -> bool:
     return ("brand" in low or "site" in low) and _BRAND_CLASS.search(classes) is not None
 
 
-def _metas(root: Any) -> dict[tuple[str, str], str]:
+def _metas(tags: list[Any]) -> dict[tuple[str, str], str]:
     """(attribute, lower-cased value) -> the first non-empty content, for property= and name=."""
     found: dict[tuple[str, str], str] = {}
-    for tag in root.iter("meta"):
+    for tag in tags:
         if tag.get("content") is None:
             continue
         content = None
@@ -435,15 +434,18 @@ def _meta(metas: dict[tuple[str, str], str], *names: str) -> str | None:
 def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str]) -> None:
     """Fill `facts` from the parsed page, and `text_parts` with its text by part."""
     base = facts.url
-    low = data.lower()  # for pre-checks: libxml2 lower-cases tag and attribute names too
-    bases = root.iter("base") if b"<base" in low else ()
-    base_tag = next((t for t in bases if t.get("href") is not None), None)
+    low = data.lower()  # for pre-checks: libxml2 lower-cases attribute names too
+    # The elements read by tag name before the walk, found in one pass over the tree (C).
+    named: dict[str, list[Any]] = {"base": [], "meta": [], "img": [], "script": [], "link": [], "title": []}
+    for el in root.iter(*named):
+        named[el.tag].append(el)
+    base_tag = next((t for t in named["base"] if t.get("href") is not None), None)
     if base_tag is not None:
         base = normalise_url(base_tag.get("href"), facts.url) or facts.url
 
     # What the page cannot hold is not looked for: a search of the lower-cased bytes (C) says
     # whether any element can carry these attributes.
-    nodes = _safe(lambda: jsonld_nodes(root.iter("script")), []) if b"ld+json" in low else []
+    nodes = _safe(lambda: jsonld_nodes(named["script"]), [])
     micro = _safe(lambda: microdata_nodes(root), []) if b"itemtype" in low else []
     orgs = [n for n in nodes if is_org_type(n["@type"])]
     own_orgs = [n for n in orgs if not n.get("url") or same_site(str(text_of(n.get("url")) or ""), base)]
@@ -451,9 +453,9 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     micro_orgs = [n for n in micro if is_org_type(n["@type"])]
     websites = [n for n in nodes if "WebSite" in n["@type"]]
 
-    title_tag = next(root.iter("title"), None)
+    title_tag = named["title"][0] if named["title"] else None
     title = _clean(_text(title_tag)) if title_tag is not None else None
-    metas = _metas(root) if b"<meta" in low else {}
+    metas = _metas(named["meta"])
     og_site = _meta(metas, "og:site_name")
     meta_description = _meta(metas, "description", "og:description", "twitter:description")
     text_parts.update({
@@ -465,10 +467,9 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     html_tag = root if root.tag == "html" else next(root.iter("html"), None)
     lang = html_tag.get("lang") if html_tag is not None else None
     facts.language = _clean(lang) or _meta(metas, "og:locale", "language")
-    sitemap_links = _SITEMAP_LINKS(root) if b"sitemap" in low else []
     facts.sitemaps = list(dict.fromkeys(
-        u for t in sitemap_links
-        if "sitemap" in t.get("rel", "").lower() and (u := normalise_url(t.get("href"), base))))
+        u for t in named["link"] if t.get("href") is not None
+        and "sitemap" in t.get("rel", "").lower() and (u := normalise_url(t.get("href"), base))))
 
     # Cloudflare email protection: decode in place so the text and links show the address.
     for tag in _CFEMAIL(root)[:500] if b"data-cfemail" in low else ():
@@ -484,9 +485,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     logo_img = None
     brand: list[str] = []  # site-name elements and the copyright holder: the strongest hints
     logo_alts: list[str] = []
-    for n, img in enumerate(root.iter("img") if b"<img" in low else ()):
-        if n >= 400:
-            break
+    for img in named["img"][:400]:
         get = img.get
         marks = f"{get('src') or ''} {get('alt') or ''} {get('id') or ''} {get('class') or ''}".lower()
         if ("logo" in marks or "brand" in marks) and _own_image(img, base):
