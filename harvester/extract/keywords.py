@@ -270,6 +270,10 @@ class _Keyword:
     text: str                  # folded keyword (lower case unless case-sensitive)
     sensitive: bool
     _regex: re.Pattern[str] | None = None
+    rest: frozenset[str] = frozenset()  # its words after the first, for the candidate test
+
+    def __post_init__(self) -> None:
+        self.rest = frozenset(self.words[1:])
 
     @property
     def probe(self) -> str:
@@ -321,7 +325,7 @@ class WordMatcher:
         spans: dict[bool, list[tuple[int, int, _Keyword]]] = {}
         sensitive_singles: list[_Keyword] = []
         candidates = [kw for first in firsts for kw in self.by_first[first]
-                      if len(kw.words) == 1 or words.issuperset(kw.words[1:])]
+                      if kw.rest <= words]
         for kw in candidates + self.always:
             if len(kw.words) == 1 and _WORD.fullmatch(kw.text):
                 sensitive_singles.append(kw)  # an acronym: its word is here in some case
