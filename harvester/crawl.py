@@ -486,6 +486,7 @@ class Harvest:
             self._pending.append((page_id, result, self._prepared.pop(page_id, None), done))
             self._write_next()
             self._push(await done)
+            self.revisit.abandon(page_id)  # a sitemap that failed to store vouches for nothing
             self._push_rows(self.revisit.take_released())  # pages its sitemap did not vouch for
         finally:
             self._prepared.pop(page_id, None)

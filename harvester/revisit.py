@@ -337,6 +337,22 @@ class SitemapGate:
                     self._sitemap_host.pop(page_id, None)
                 self._held_ids.difference_update(state.held)
 
+    def abandon(self, page_id: int) -> None:
+        """A sitemap whose fetch could not be stored: its host's held pages are fetched as usual
+        (a no-op for any other page, or once `stored` has seen it)."""
+        with self._lock:
+            host = self._sitemap_host.pop(page_id, None)
+            state = self._hosts.get(host) if host is not None else None
+            if state is None:
+                return
+            state.waiting.discard(page_id)
+            state.usable = False
+            if state.waiting:
+                return
+            del self._hosts[host]
+            self._held_ids.difference_update(state.held)
+            self._released.extend(row for row, _ in state.held.values())
+
     def take_released(self) -> list[Row]:
         with self._lock:
             out, self._released = self._released, []

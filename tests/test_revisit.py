@@ -186,3 +186,42 @@ def test_sitemap_lastmods_normalise_urls_and_keep_the_newest():
     assert lastmods["https://studio.example/team/"] is None
     assert lastmods["https://studio.example/news/"] == "2026-11-20"  # listed twice: the newer
     assert "https://studio.example/sitemap-pages.xml" not in lastmods  # an index lists sitemaps
+
+
+# ------------------------------------------------------------------ the gate over the page table
+
+
+def test_gate_holds_pages_until_the_sitemap_and_releases_them_if_it_fails(session):
+    from collections import Counter
+
+    from harvester.models import Page, PageState
+    from harvester.revisit import SitemapGate
+
+    def add(url: str, depth: int, **kw) -> Page:
+        p = Page(url=url, host="studio.example", site="studio.example", depth=depth,
+                 state=PageState.queued, **kw)
+        session.add(p)
+        session.flush()
+        return p
+
+    seen = {"status_code": 200, "content_hash": "x", "fetched_at": NOW - timedelta(days=8),
+            "last_modified": HEADER}
+    home = add("https://studio.example/", 0, **seen)
+    about = add(URL, 1, **seen)
+    new = add("https://studio.example/new/", 1)
+    sitemap = add("https://studio.example/sitemap.xml", 1, source="sitemap", content_type="application/xml",
+                  etag='"s1"', **{k: v for k, v in seen.items() if k != "last_modified"})
+    session.commit()
+    rows = [(p.id, p.host, 3.0, p.depth, p.url, '"e"', HEADER) for p in (home, about, new, sitemap)]
+    gate = SitemapGate(trust_days=30, revisit_days=7, run_id=None, counts=Counter(), now=lambda: NOW)
+    planned = gate.plan(session, rows)
+    by_id = {r[0]: r for r in planned}
+    assert set(by_id) == {home.id, new.id, sitemap.id} and gate.holds(about.id)
+    assert by_id[sitemap.id][2] == -1.0 and by_id[sitemap.id][5:] == (None, None)  # first, in full
+    gate.abandon(home.id)  # not a sitemap: nothing happens
+    assert gate.take_released() == [] and gate.holds(about.id)
+    gate.abandon(sitemap.id)
+    assert [r[0] for r in gate.take_released()] == [about.id] and not gate.holds(about.id)
+    # With trust 0 nothing is held and validators are kept.
+    off = SitemapGate(trust_days=0, revisit_days=7, run_id=None, counts=Counter())
+    assert off.plan(session, rows) == rows
