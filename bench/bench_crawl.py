@@ -15,7 +15,8 @@ Profiles: `polite` = 1 request per host at a time, 0.5 s apart; `fast` = 8 per h
 Measured: pages = 200 answers to HTML pages in the server's own log (robots.txt excluded);
 pages/s = pages over the span from the crawler's first request to its last one (the server's
 clock); wall = the whole subprocess (start-up and database set-up included); peak RSS = the
-subprocess's ru_maxrss from os.wait4; the polite fraction = pages/s / (hosts / delay). Figures go
+subprocess's ru_maxrss from os.wait4; main CPU = the crawler's own process without its extraction
+workers (polled from /proc); the polite fraction = pages/s / (hosts / delay). Figures go
 to a table on stdout and JSON in bench/out/crawl-<time>.json.
 """
 
@@ -58,6 +59,7 @@ class Result:
     peak_rss_mb: float  # largest single process (wait4 ru_maxrss)
     tree_rss_mb: float  # whole process tree, polled every 0.25 s (harvester's extraction workers)
     cpu_s: float  # user + system CPU of the process and its workers
+    main_cpu_s: float  # user + system CPU of the crawler's own process (polled; without workers)
     load_before: float
     load_after: float
     returncode: int
@@ -89,19 +91,34 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _own_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of `pid` itself (not its children), from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_measured(cmd: list[str], env: dict[str, str] | None = None,
-                 log: Path | None = None) -> tuple[int, float, float, float, float]:
+                 log: Path | None = None) -> tuple[int, float, float, float, float, float]:
     """Run `cmd`; return code, wall s, peak RSS MB of its largest process (wait4's ru_maxrss covers
-    its reaped children too), peak RSS MB of its whole process tree (polled), CPU s (all)."""
+    its reaped children too), peak RSS MB of its whole process tree (polled), CPU s (all), and
+    CPU s of the process alone (polled every 0.1 s: misses at most its last 0.1 s)."""
     started = time.monotonic()
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     peak_tree = 0
+    own_cpu = 0.0
     stop = threading.Event()
 
     def poll() -> None:
-        nonlocal peak_tree
-        while not stop.wait(0.25):
-            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+        nonlocal peak_tree, own_cpu
+        ticks = 0
+        while not stop.wait(0.1):
+            own_cpu = _own_cpu_s(proc.pid) or own_cpu
+            ticks += 1
+            if ticks % 3 == 0:
+                peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
 
     try:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -115,7 +132,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None,
         if log:
             out.close()
     return (proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, peak_tree / 1024,
-            usage.ru_utime + usage.ru_stime)
+            usage.ru_utime + usage.ru_stime, own_cpu)
 
 
 def seed_database(db_url: str, base_urls: list[str]) -> None:
@@ -166,12 +183,12 @@ def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_pytho
         db_url = f"sqlite:///{work / (tag + '.db')}"
         seed_database(db_url, web.base_urls)
         cmd, env = harvester_cmd(db_url, profile, work)
-        code, wall, rss, tree, cpu = run_measured(cmd, env, work / f"{tag}.log")
+        code, wall, rss, tree, cpu, own = run_measured(cmd, env, work / f"{tag}.log")
     else:
         urls_file = work / "urls.txt"
         urls_file.write_text("\n".join(web.base_urls) + "\n")
         cmd = scrapy_cmd(scrapy_python, urls_file, work / f"{tag}.jl", profile)
-        code, wall, rss, tree, cpu = run_measured(cmd, None, work / f"{tag}.log")
+        code, wall, rss, tree, cpu, own = run_measured(cmd, None, work / f"{tag}.log")
     hits = web.requests()
     pages = [h for h in hits if h.status == 200 and not h.path.startswith("/robots.txt")]
     times = [h.time for h in hits]
@@ -180,7 +197,7 @@ def crawl(web: SimWeb, crawler: str, profile_name: str, work: Path, scrapy_pytho
         print(f"  {tag}: exit {code}; see {work / (tag + '.log')}", file=sys.stderr)
     return Result(crawler, profile_name, len(web.ports), len(pages), len(hits), round(span, 3),
                   round(wall, 3), round(len(pages) / span, 1) if span == span and span > 0 else 0.0,
-                  round(rss, 1), round(tree, 1), round(cpu, 2), round(load_before, 2),
+                  round(rss, 1), round(tree, 1), round(cpu, 2), round(own, 2), round(load_before, 2),
                   round(os.getloadavg()[0], 2), code, sum(1 for h in hits if h.path.startswith("/private/")))
 
 
@@ -210,13 +227,14 @@ def summarise(results: list[Result]) -> dict:
 
 def print_table(results: list[Result], summary: dict) -> None:
     head = (f"{'crawler':<10} {'profile':<7} {'hosts':>5} {'pages':>6} {'reqs':>6} {'span s':>7} "
-            f"{'wall s':>7} {'pages/s':>8} {'CPU ms/p':>8} {'RSS MB':>7} {'tree MB':>7} {'load':>10} "
-            f"{'/private':>8}")
+            f"{'wall s':>7} {'pages/s':>8} {'CPU ms/p':>8} {'main ms/p':>9} {'RSS MB':>7} {'tree MB':>7} "
+            f"{'load':>10} {'/private':>8}")
     print(head)
     print("-" * len(head))
     for r in results:
         print(f"{r.crawler:<10} {r.profile:<7} {r.hosts:>5} {r.pages:>6} {r.requests:>6} {r.span_s:>7.1f} "
               f"{r.wall_s:>7.1f} {r.pages_per_s:>8.1f} {1000 * r.cpu_s / max(r.pages, 1):>8.1f} "
+              f"{1000 * r.main_cpu_s / max(r.pages, 1):>9.1f} "
               f"{r.peak_rss_mb:>7.0f} {r.tree_rss_mb:>7.0f} "
               f"{r.load_before:>4.1f}->{r.load_after:<4.1f} {r.bad_requests:>8}")
     for name, values in summary.items():
