@@ -728,8 +728,10 @@ class Harvest:
         candidates have a name, a sector and a contact when the snowball proposes them."""
         if page.organisation_id is None:
             return
-        status = s.exec(select(Organisation.status).where(Organisation.id == page.organisation_id)).first()
-        if status not in INCLUDED_STATUSES:
+        # The organisation is in the session already (the batch holds it, the page's facts
+        # loaded it): no query per page.
+        org = s.get(Organisation, page.organisation_id)
+        if org is None or org.status not in INCLUDED_STATUSES:
             return
         for link in facts.links:
             domain = registrable_domain(link.url)

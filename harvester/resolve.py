@@ -334,6 +334,20 @@ class SuppressionSnapshot:
         self.entries = {(SuppressionKind(k), v) for k, v in
                         session.exec(select(Suppression.kind, Suppression.value)).all()}
 
+    @classmethod
+    def for_session(cls, session: Session) -> SuppressionSnapshot:
+        """The snapshot for the session's current transaction, read once however many pages it
+        stores (a batch of a harvest: a query per page was the cost). A flush that writes or
+        deletes a suppression, a commit and a rollback all drop it, so it is never staler than
+        the transaction's own view."""
+        snapshot = session.info.get(_SNAPSHOT_KEY)
+        if snapshot is None:
+            snapshot = session.info[_SNAPSHOT_KEY] = cls(session)
+            if not sa.event.contains(session, "after_flush", _drop_snapshot_on_suppression):
+                sa.event.listen(session, "after_flush", _drop_snapshot_on_suppression)
+                sa.event.listen(session, "after_transaction_end", _drop_snapshot)
+        return snapshot
+
     def scrubber(self) -> Any:
         """`scrub_suppressed` over this snapshot: text -> text without suppressed mentions."""
         if not self.entries:
@@ -360,6 +374,20 @@ class SuppressionSnapshot:
         if domain:
             checks.append((SuppressionKind.domain, normalise(SuppressionKind.domain, domain)))
         return any(check in self.entries for check in checks)
+
+
+_SNAPSHOT_KEY = "harvester.suppression_snapshot"
+
+
+def _drop_snapshot(session: Any, transaction: Any) -> None:
+    # A flush's own sub-transaction ending changes nothing; a commit, a rollback or a savepoint's end does.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_SNAPSHOT_KEY, None)
+
+
+def _drop_snapshot_on_suppression(session: Any, _context: Any) -> None:
+    if any(isinstance(obj, Suppression) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_SNAPSHOT_KEY, None)
 
 
 def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | str, value: str, *,
@@ -725,7 +753,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
             session.add(page)
     assert org.id is not None
     org_id = org.id
-    suppressed = SuppressionSnapshot(session)
+    suppressed = SuppressionSnapshot.for_session(session)
     scrub = suppressed.scrubber()
     # This page's facts about its organisation, read once (a look-up per fact was the cost).
     known: dict[tuple[str, str], OrganisationFact] = {}

@@ -147,3 +147,24 @@ def test_storage_scrubs_suppressed_names_from_free_text(session):
     session.commit()
     assert scrub_suppressed(session, "Run by Jane Doe") == "Run by [removed]"
     assert scrub_suppressed(session, None) is None
+
+
+def test_suppression_snapshot_is_read_once_a_transaction_and_follows_its_changes(session):
+    """A batch of pages reads the do-not-contact list once; a suppression written in the same
+    transaction, a commit or a rollback gives the next page a fresh read."""
+    from harvester.resolve import SuppressionSnapshot
+
+    first = SuppressionSnapshot.for_session(session)
+    session.flush()  # a flush's own sub-transaction keeps it
+    assert SuppressionSnapshot.for_session(session) is first
+    assert not first(person="Jane Doe")
+    session.add(Suppression(kind="person", value="jane doe"))
+    session.flush()
+    second = SuppressionSnapshot.for_session(session)
+    assert second is not first and second(person="Jane Doe")
+    session.rollback()
+    third = SuppressionSnapshot.for_session(session)
+    assert third is not second and not third(person="Jane Doe")
+    session.add(Suppression(kind="person", value="jane doe"))
+    session.commit()
+    assert SuppressionSnapshot.for_session(session)(person="Jane Doe")
