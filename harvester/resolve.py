@@ -723,7 +723,11 @@ def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, r
     Returns counts: new_organisations, new_relations, new_contacts, new_facts, updated_fields.
     """
     source_url = facts.url or (page.final_url or page.url if page is not None else "")
-    session.flush()  # what was pending before this page is not counted as this page's
+    # What was pending before this page is not counted as this page's: flushed now if it holds
+    # rows to count or facts the look-up below reads; else (a harvest: the page's own updated
+    # columns) it goes with this page's first flush, one flush a page fewer.
+    if session.new or session.deleted or any(isinstance(obj, OrganisationFact) for obj in session.dirty):
+        session.flush()
     inserted = _InsertCounter(session)
     try:
         return _store_page_facts(session, page, facts, source_url, inserted, run_id=run_id,
@@ -757,9 +761,11 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
     scrub = suppressed.scrubber()
     # This page's facts about its organisation, read once (a look-up per fact was the cost).
     known: dict[tuple[str, str], OrganisationFact] = {}
-    for row in session.exec(select(OrganisationFact).where(
+    with session.no_autoflush:  # nothing pending touches these rows (see store_page_facts)
+        rows = session.exec(select(OrganisationFact).where(
             OrganisationFact.organisation_id == org_id, OrganisationFact.source_url == source_url)
-            .order_by(OrganisationFact.id)).all():
+            .order_by(OrganisationFact.id)).all()
+    for row in rows:
         known.setdefault((row.field, row.value), row)
     now = utcnow()
 
