@@ -72,6 +72,15 @@ BATCH_PAGES = 64
 CLAIM_REFRESH = 30.0
 
 
+def _warm_extractors() -> None:
+    from harvester.extract.pool import warm
+
+    try:
+        warm()
+    except Exception:  # noqa: BLE001 - only a head start; the real pages report their own errors
+        log.debug("warming the extractors failed", exc_info=True)
+
+
 @dataclass
 class HarvestOptions:
     """What `harvester harvest` was asked to do (flags beat config; see config.py for defaults)."""
@@ -375,6 +384,11 @@ class Harvest:
         wake = self._wake = asyncio.Event()
         # One thread writes to the database: SQLite has one writer, and pages commit in order.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvester-db")
+        if len(self.queues):
+            # The first extraction loads the taxonomy and builds the matchers (~0.4 s): done now,
+            # while the first requests (robots.txt) are out, not after the first homepages came
+            # back, when every host waits for its homepage's links.
+            self._db_thread.submit(_warm_extractors)
         async with self._make_client() as client:
             try:
                 while not self._stop.is_set():

@@ -245,3 +245,33 @@ def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
         assert s.exec(select(Contact).where(Contact.value == "hello@alpha.org.uk")).first() is not None
     # Counted once each, not once for the rolled-back batch and again page by page.
     assert harvest.counts["pages_fetched"] == 3 and harvest.counts["internal_errors"] == 1
+
+
+def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engine, web, monkeypatch):
+    """The first extraction's set-up (taxonomy, matchers) runs while robots.txt is fetched, on
+    the database thread, before any page is stored; a failing warm-up does not end the harvest."""
+    import threading
+
+    import harvester.extract.pool as pool
+
+    calls: list[str] = []
+
+    def warm() -> bool:
+        calls.append(threading.current_thread().name)
+        raise RuntimeError("warm-up failed")
+
+    stored: list[int] = []
+    real_store = Harvest._store_batch
+
+    def store_batch(self, items):
+        stored.append(len(calls))  # warm-ups seen when this batch was stored
+        return real_store(self, items)
+
+    monkeypatch.setattr(pool, "warm", warm)
+    monkeypatch.setattr(Harvest, "_store_batch", store_batch)
+    _setup(engine)
+    _harvest(engine)
+    assert len(calls) == 1 and calls[0].startswith("harvester-db")
+    assert stored and stored[0] == 1
+    with Session(engine) as s:
+        assert s.exec(select(Organisation).where(Organisation.domain == "beta.org.uk")).first() is not None
