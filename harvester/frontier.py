@@ -121,9 +121,10 @@ class Frontier:
 
     def _enqueue(self, session: Session, norm: str | None, *, depth: int, source: str,
                  organisation_id: int | None, cluster_id: str | None, run_id: int | None,
-                 site: str | None, known: set[str] | None) -> Page | None:
+                 site: str | None, known: set[str] | None, defer: bool = False) -> Page | None:
         """`enqueue` of a normalised URL; `known`: the URLs among the caller's already in the
-        table, read in one query (`enqueue_many`), else looked up here."""
+        table, read in one query (`enqueue_many`), else looked up here. `defer`: the caller
+        flushes the new page (with its others, in one INSERT) and records it in `added`."""
         if norm is None or not is_fetchable(norm):
             return None
         if depth > self.max_depth and source != "meetup":
@@ -153,11 +154,13 @@ class Frontier:
                 return None
         else:
             session.add(page)
-            session.flush()
+            if not defer:
+                session.flush()
         self._site_counts[site] = self.site_count(session, site) + 1
         if known is not None:
             known.add(norm)
-        self.added.append((page.host, page.priority, page.depth, page.id, page.url))
+        if not defer:
+            self.added.append((page.host, page.priority, page.depth, page.id, page.url))
         return page
 
     def _spent(self, site: str) -> bool:
@@ -192,7 +195,15 @@ class Frontier:
                 Page.url.in_(wanted[i:i + ENQUEUE_CHUNK]))).all())  # type: ignore[attr-defined]
         args = {"source": "web", "organisation_id": None, "cluster_id": None, "run_id": None,
                 "site": None, **kw}
-        return sum(1 for n in norms if self._enqueue(session, n, known=known, **args) is not None)
+        # One flush for all the new pages (one INSERT of many rows), not a flush per page: a
+        # homepage queues dozens of links. Workers keep a savepoint per page (`concurrent`).
+        defer = not self.concurrent
+        pages = [page for n in norms
+                 if (page := self._enqueue(session, n, known=known, defer=defer, **args)) is not None]
+        if defer and pages:
+            session.flush()
+            self.added.extend((p.host, p.priority, p.depth, p.id, p.url) for p in pages)
+        return len(pages)
 
 
 def reset_interrupted(session: Session) -> int:

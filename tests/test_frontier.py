@@ -97,3 +97,24 @@ def test_requeue_due_only_takes_pages_past_their_revisit_time(engine):
         s.commit()
         queued = [p.url for p in s.exec(select(Page).where(Page.state == PageState.queued)).all()]
         assert queued == ["https://x.org/old"]
+
+
+def test_a_pages_links_are_queued_in_one_flush(engine):
+    """A homepage queues dozens of links: one flush of the session for them all (a flush per
+    link was most of the cost of storing a homepage), each recorded with its id."""
+    import sqlalchemy as sa
+
+    frontier = Frontier(max_pages=40, max_depth=3)
+    flushes: list[int] = []
+    with Session(engine) as s:
+        org = _seed(s)
+        s.commit()
+        sa.event.listen(s, "after_flush", lambda session, context: flushes.append(len(session.new)))
+        queued = frontier.enqueue_many(s, [f"https://x.org/page/{n}/" for n in range(30)],
+                                       depth=1, organisation_id=org.id)
+        s.commit()
+        added = frontier.drain_added()
+        assert queued == 30 and len(added) == 30
+        assert flushes[:1] == [30]  # the first flush wrote all 30 (the commit's own is empty)
+        stored = {p.id: p.url for p in s.exec(select(Page)).all()}
+        assert all(stored[page_id] == url for _, _, _, page_id, url in added)
