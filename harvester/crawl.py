@@ -389,6 +389,10 @@ class Harvest:
             # while the first requests (robots.txt) are out, not after the first homepages came
             # back, when every host waits for its homepage's links.
             self._db_thread.submit(_warm_extractors)
+        if not self.options.worker and self.queues.hosts_waiting() * self.config.max_pages >= POOL_MIN_QUEUE:
+            # A harvest that may reach the pool's size spawns it now (about a second), so it is
+            # ready when the first pages are; `_prepare` uses it only once it pays.
+            self._spawn_pool()
         async with self._make_client() as client:
             try:
                 while not self._stop.is_set():
@@ -519,18 +523,28 @@ class Harvest:
             return
         if "xml" in (result.content_type or "").lower():
             return  # maybe a sitemap: `_extract_and_store` decides
+        from harvester.extract.pool import MIN_SAMPLES, worth_starting
+
+        worth = worth_starting(self._extract_cpu, self._extracted)
         if self._extract_pool is None:
-            from harvester.extract.pool import ExtractPool, default_workers, worth_starting
-
-            if len(self.queues) < POOL_MIN_QUEUE or not worth_starting(self._extract_cpu, self._extracted):
+            if len(self.queues) < POOL_MIN_QUEUE or not worth:
                 return
-
-            self._extract_pool = ExtractPool(default_workers())
-            self._extract_pool.start()
+            self._spawn_pool()
+        elif not worth:
+            if self._extracted >= MIN_SAMPLES:  # spawned early, and these pages are cheap
+                self._extract_pool.close()
+                self._extract_pool = None
+            return
         facts = await self._extract_pool.extract(result.final_url or result.url, result.body,
                                                  result.headers)
         if facts is not None:
             self._prepared[page_id] = facts
+
+    def _spawn_pool(self) -> None:
+        from harvester.extract.pool import ExtractPool, default_workers
+
+        self._extract_pool = ExtractPool(default_workers())
+        self._extract_pool.start()
 
     def _store_batch(self, items: list[tuple[int, FetchResult, Any]]
                      ) -> list[list[tuple[str, float, int, int, str]]]:

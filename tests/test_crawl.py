@@ -275,3 +275,37 @@ def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engi
     assert stored and stored[0] == 1
     with Session(engine) as s:
         assert s.exec(select(Organisation).where(Organisation.domain == "beta.org.uk")).first() is not None
+
+
+def test_a_large_harvest_spawns_its_extraction_pool_early_but_uses_it_only_once_it_pays(
+        engine, web, monkeypatch):
+    """Spawning takes about a second, so a harvest that may reach the pool's size starts it with
+    the crawl; pages go to it only once in-process extraction has proved costly enough."""
+    import harvester.extract.pool as pool
+
+    events: list[str] = []
+
+    class FakePool:
+        def __init__(self, workers: int) -> None:
+            self.workers = workers
+
+        def start(self) -> None:
+            events.append("start")
+
+        async def extract(self, url, body, headers):
+            events.append("extract")
+            return None
+
+        def close(self) -> None:
+            events.append("close")
+
+    monkeypatch.setattr(pool, "ExtractPool", FakePool)
+    monkeypatch.setattr(pool, "default_workers", lambda: 1)
+    _setup(engine)
+    config = Config.load({"delay": 0, "retries": 1, "max_pages": 300}, env={})
+    Harvest(engine, config, HarvestOptions(meetup=False),
+            client_factory=lambda: PoliteClient(config, allow_private=True)).run()
+    # Spawned before any page, never handed a page (tiny pages are cheap), closed at the end.
+    assert events == ["start", "close"]
+    with Session(engine) as s:
+        assert s.exec(select(Organisation).where(Organisation.domain == "beta.org.uk")).first() is not None
