@@ -384,14 +384,12 @@ class Harvest:
         wake = self._wake = asyncio.Event()
         # One thread writes to the database: SQLite has one writer, and pages commit in order.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvester-db")
-        if len(self.queues):
-            # The first extraction loads the taxonomy and builds the matchers (~0.4 s): done now,
-            # while the first requests (robots.txt) are out, not after the first homepages came
-            # back, when every host waits for its homepage's links.
-            self._db_thread.submit(_warm_extractors)
         if not self.options.worker and self.queues.hosts_waiting() * self.config.max_pages >= POOL_MIN_QUEUE:
-            # A harvest that may reach the pool's size spawns it now (about a second), so it is
-            # ready when the first pages are; `_prepare` uses it only once it pays.
+            # A harvest of many hosts: every host waits for its homepage's links, so the first
+            # extraction's set-up (taxonomy, matchers, ~0.4 s) is done now, while robots.txt is
+            # fetched, and the extraction pool is spawned now (about a second) so it is ready
+            # when the first pages are; `_prepare` uses it only once it pays.
+            self._db_thread.submit(_warm_extractors)
             self._spawn_pool()
         async with self._make_client() as client:
             try:

@@ -248,8 +248,9 @@ def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
 
 
 def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engine, web, monkeypatch):
-    """The first extraction's set-up (taxonomy, matchers) runs while robots.txt is fetched, on
-    the database thread, before any page is stored; a failing warm-up does not end the harvest."""
+    """In a harvest of many pages the first extraction's set-up (taxonomy, matchers) runs while
+    robots.txt is fetched, on the database thread, before any page is stored; a failing warm-up
+    does not end the harvest. A small harvest does not bother."""
     import threading
 
     import harvester.extract.pool as pool
@@ -267,10 +268,24 @@ def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engi
         stored.append(len(calls))  # warm-ups seen when this batch was stored
         return real_store(self, items)
 
+    class NoPool:
+        def __init__(self, workers: int) -> None: ...
+        def start(self) -> None: ...
+        def close(self) -> None: ...
+
+        async def extract(self, url, body, headers):
+            return None
+
     monkeypatch.setattr(pool, "warm", warm)
+    monkeypatch.setattr(pool, "ExtractPool", NoPool)
     monkeypatch.setattr(Harvest, "_store_batch", store_batch)
     _setup(engine)
-    _harvest(engine)
+    _harvest(engine)  # one host, 30 pages at most: no warm-up
+    assert calls == []
+    stored.clear()
+    config = Config.load({"delay": 0, "retries": 1, "max_pages": 300}, env={})
+    Harvest(engine, config, HarvestOptions(meetup=False, refresh=True),
+            client_factory=lambda: PoliteClient(config, allow_private=True)).run()
     assert len(calls) == 1 and calls[0].startswith("harvester-db")
     assert stored and stored[0] == 1
     with Session(engine) as s:
