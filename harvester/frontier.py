@@ -232,8 +232,3 @@ def requeue_due(session: Session, *, now: datetime | None = None, revisit_days: 
     if skip:
         stmt = stmt.where(sa.or_(Page.run_id.is_(None), Page.run_id.not_in(skip)))
     return session.execute(stmt).rowcount or 0
-
-
-def queued_count(session: Session) -> int:
-    return session.exec(select(sa.func.count()).select_from(Page)
-                        .where(Page.state == PageState.queued)).one()

@@ -152,11 +152,6 @@ def _tokens_of(lower: str) -> list[str]:
             .decode("utf-8", "surrogatepass").split())
 
 
-def _words_of(lower: str) -> frozenset[str]:
-    """The distinct `\\w+` words of a text."""
-    return frozenset(_tokens_of(lower))
-
-
 class Prepared:
     """A text made ready for matching once, whatever the number of matchers that read it: the
     folded text, its lower case, the set of its lower-case words and (for `adjacent`) the

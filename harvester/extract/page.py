@@ -240,11 +240,6 @@ class PageWalk:
         flush()
 
 
-def visible_lines(root: Any) -> list[Line]:
-    """The visible text of an lxml element as lines (see `PageWalk`)."""
-    return PageWalk(root).lines
-
-
 # ---------------------------------------------------------------- organisation name
 
 _TITLE_SPLIT = re.compile(r"\s{1,5}[|–—·»•/]\s{1,5}|\s{1,5}-{1,2}\s{1,5}|\s{1,5}::\s{1,5}")
