@@ -1,0 +1,190 @@
+"""What a researcher tripped on when following the README from the top, one test per fix:
+names read from logo strips, a mistyped --db, exports aimed at the database, `demo` on a study's
+database, control characters in a reviewer's name for an organisation, `quota set Bristol`,
+subject-access's options, JSON times, and a harvest that had nothing to do."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from harvester.cli import app
+from harvester.extract.facts import Link, PageFacts
+from harvester.models import Cluster, HarvestRun, Organisation, OrgStatus
+from harvester.resolve import find_or_create_organisation, store_page_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "harvester" / "demo" / "sample.warc.gz"
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # no stray harvester.toml; relative paths land in tmp_path
+    monkeypatch.delenv("HARVESTER_CONFIG", raising=False)
+    monkeypatch.delenv("HARVESTER_DB", raising=False)
+    monkeypatch.setenv("COLUMNS", "300")
+    return CliRunner()
+
+
+def _one_error_line(res, code: int) -> str:
+    assert res.exit_code == code, res.output
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), lines
+    assert "unexpected" not in lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def seeded(engine) -> None:
+    with Session(engine) as s:
+        s.add(Cluster(id="bristol", name="Bristol", postcode_areas=["BS"]))
+        s.flush()
+        for name, url in (("Watershed", "https://www.watershed.co.uk/"),
+                          ("Rocket Games", "https://www.rocketgames.co.uk/")):
+            org = find_or_create_organisation(s, name=name, url=url, cluster_id="bristol")
+            org.status = OrgStatus.seed
+            s.add(org)
+        s.commit()
+
+
+# ---------------------------------------------------------------- names from logo strips
+
+@pytest.mark.parametrize("alt, expected", [
+    ("Westcountry Research Fund logo", "Westcountry Research Fund"),
+    ("Logo of Westcountry Research Fund", "Westcountry Research Fund"),
+    ("Westcountry Research Fund - Logo", "Westcountry Research Fund"),
+    ("The Logo Company", "The Logo Company"),  # "logo" inside a name stays
+    ("logo", "westcountry-research-fund.org.uk"),  # nothing left: the domain names it
+])
+def test_a_logo_strip_names_the_organisation_not_its_logo(session, alt, expected) -> None:
+    session.add(HarvestRun(id=1))
+    session.flush()
+    facts = PageFacts(url="https://www.rocketgames.co.uk/funders/", name="Rocket Games",
+                      name_source="title",
+                      links=[Link("https://www.westcountry-research-fund.org.uk/", "funder", alt)])
+    store_page_facts(session, None, facts, run_id=1)
+    target = session.exec(select(Organisation).where(
+        Organisation.domain == "westcountry-research-fund.org.uk")).one()
+    assert target.name == expected
+
+
+# ---------------------------------------------------------------- a mistyped --db
+
+def test_a_missing_database_is_named_and_no_folder_is_left(runner, tmp_path) -> None:
+    res = runner.invoke(app, ["--db", "sqlite:///data/harvset.db", "orgs"])
+    line = _one_error_line(res, 1)
+    assert line.startswith("Error: no database file data/harvset.db")
+    assert str(tmp_path) in line and "harvester init" in line  # where it looked, what to do
+    assert not (tmp_path / "data").exists()  # reading never creates folders
+    res = runner.invoke(app, ["--db", "sqlite:///data/harvset.db", "init"])
+    assert res.exit_code == 0 and (tmp_path / "data" / "harvset.db").is_file()
+
+
+# ---------------------------------------------------------------- exports never replace the database
+
+@pytest.mark.parametrize("args", [
+    ["export", "organisations", "--format", "csv"],
+    ["export", "contacts", "--format", "json"],
+    ["export", "graph", "--format", "gexf"],
+    ["export", "figure", "--format", "svg"],
+    ["subject-access", "--person", "Jane Doe"],
+])
+def test_an_export_aimed_at_the_database_is_refused(runner, engine, db_url, seeded, args) -> None:
+    path = Path(db_url.removeprefix("sqlite:///"))
+    before = path.read_bytes()[:16]
+    res = runner.invoke(app, ["--db", db_url, *args, "-o", str(path)])
+    line = _one_error_line(res, 2)
+    assert f"cannot write {path}: it is a SQLite database" in line
+    assert path.read_bytes()[:16] == before == b"SQLite format 3\x00"
+    res = runner.invoke(app, ["--db", db_url, "orgs", "--json"])
+    assert res.exit_code == 0 and len(json.loads(res.stdout)) == 2  # the study is intact
+
+
+# ---------------------------------------------------------------- demo on a study's database
+
+def test_demo_refuses_a_database_that_holds_a_study(runner, engine, db_url, seeded, tmp_path,
+                                                    monkeypatch) -> None:
+    monkeypatch.setenv("HARVESTER_DB", db_url)  # as the README's PostgreSQL section suggests
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo-out")])
+    line = _one_error_line(res, 2)
+    assert "already holds 2 organisations" in line and "HARVESTER_DB" in line
+    with Session(engine) as s:
+        assert [c.id for c in s.exec(select(Cluster))] == ["bristol"]  # no fictional cluster added
+        assert len(s.exec(select(Organisation)).all()) == 2
+
+
+# ---------------------------------------------------------------- control characters in names
+
+def test_a_control_character_in_a_name_does_not_break_the_network_files(runner, engine, db_url,
+                                                                         seeded, tmp_path) -> None:
+    res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "set-name", "Water\x07shed"])
+    assert res.exit_code == 0, res.output
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("UPDATE organisation SET name = 'Rocket\x0bGames' WHERE domain = 'rocketgames.co.uk'")
+    for suffix, read in ((".gexf", nx.read_gexf), (".graphml", nx.read_graphml)):
+        out = tmp_path / f"net{suffix}"
+        res = runner.invoke(app, ["--db", db_url, "export", "graph", "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        labels = {d["label"] for _, d in read(out).nodes(data=True)}
+        assert labels == {"Water shed", "RocketGames"}
+
+
+# ---------------------------------------------------------------- small CLI promises
+
+def test_quota_set_ignores_the_clusters_case(runner, engine, db_url, seeded) -> None:
+    res = runner.invoke(app, ["--db", db_url, "quota", "set", "Bristol", "university", "3"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["--db", db_url, "quota", "list", "--json"])
+    assert [(q["cluster"], q["target"]) for q in json.loads(res.stdout)] == [("bristol", 3)]
+
+
+def test_subject_access_names_only_its_own_options(runner, engine, db_url) -> None:
+    line = _one_error_line(runner.invoke(app, ["--db", db_url, "subject-access"]), 2)
+    assert line == "Error: give exactly one of --email or --person"
+
+
+ISO_T = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def test_json_times_are_iso_8601_with_a_t(runner, engine, db_url, seeded) -> None:
+    res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "note", "--note", "x", "--json"])
+    assert res.exit_code == 0 and ISO_T.match(json.loads(res.stdout)["created_at"])
+    res = runner.invoke(app, ["--db", db_url, "-q", "harvest", "--replay", str(SAMPLE), "--no-meetup",
+                              "--max-pages", "1", "--no-profiles"])
+    assert res.exit_code == 0, res.output
+    [run] = json.loads(runner.invoke(app, ["--db", db_url, "runs", "--json"]).stdout)
+    assert ISO_T.match(run["started_at"]) and ISO_T.match(run["finished_at"])
+
+
+# ---------------------------------------------------------------- a harvest with nothing to do
+
+def test_a_harvest_with_nothing_due_says_why(runner, tmp_path) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    seeds = sorted(str(p) for p in (ROOT / "harvester" / "demo" / "seeds").glob("*.yaml"))
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", db, "seed", *seeds]).exit_code == 0
+    args = ["--db", db, "harvest", "--cluster", "cardiff", "--replay", str(SAMPLE), "--no-meetup",
+            "--no-profiles", "--max-pages", "2"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "No page was due" not in first.stderr
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert re.search(r"pages fetched\s*│\s*0", again.stderr)
+    assert "No page was due" in again.stderr and "--refresh" in again.stderr
+
+
+def test_a_damaged_replay_archive_is_refused_before_a_run_starts(runner, engine, db_url, seeded,
+                                                                 tmp_path) -> None:
+    fake = tmp_path / "notes.warc.gz"
+    fake.write_text("# my notes, not an archive\n")
+    line = _one_error_line(runner.invoke(app, ["--db", db_url, "harvest", "--replay", str(fake)]), 2)
+    assert "not a readable WARC archive" in line
+    with Session(engine) as s:
+        assert s.exec(select(HarvestRun)).first() is None  # no failed run, no pages queued
