@@ -34,8 +34,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; a SQLite file's folder is created, pragmas set on every connection."""
+def make_engine(url: str, *, create_folder: bool = True, **kwargs: Any) -> Engine:
+    """An engine for `url`; a SQLite file's folder is created (unless `create_folder` is False:
+    a command that only reads must not leave an empty folder behind a mistyped --db), pragmas set
+    on every connection."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -43,7 +45,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                        "(try sqlite:///data/harvest.db or postgresql+psycopg://user@host/db)") from exc
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
-        if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+        if create_folder and db_path and db_path != ":memory:" and not db_path.startswith("file:"):
             try:
                 Path(db_path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -89,7 +91,9 @@ def ensure_schema(engine: Engine) -> None:
     does not exist is not created: a mistyped --db must not leave empty files behind)."""
     path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
-        raise Failure(f"the database at {engine.url!r} has no harvester tables: run `harvester init` first")
+        where = "" if Path(path).is_absolute() else f" (looked in {Path.cwd()})"
+        raise Failure(f"no database file {path}{where}: run `harvester init` to create it, or run "
+                      "from your project folder or give the right --db")
     try:
         insp = sa.inspect(engine)
         tables = set(insp.get_table_names())

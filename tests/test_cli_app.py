@@ -44,8 +44,8 @@ def test_missing_database_is_one_line_and_exit_1(tmp_path):
     result = runner.invoke(app, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "runs"])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        f"Error: the database at sqlite:///{tmp_path / 'none.db'} has no harvester tables: "
-        "run `harvester init` first"]
+        f"Error: no database file {tmp_path / 'none.db'}: run `harvester init` to create it, "
+        "or run from your project folder or give the right --db"]
 
 
 def test_bad_database_url_is_bad_input(tmp_path):

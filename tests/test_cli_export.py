@@ -100,7 +100,7 @@ def test_export_unwritable_path(runner, populated, tmp_path):
 def test_export_without_database(runner, tmp_path):
     res = runner.invoke(app, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "export", "organisations"])
     assert res.exit_code == 1
-    assert "run `harvester init` first" in res.stderr
+    assert "run `harvester init`" in res.stderr
     assert not Path(tmp_path / "orgs.csv").exists()
 
 

@@ -221,9 +221,12 @@ def test_cluster_option_ignores_case(runner, db_url, graph):
 
 
 def test_database_folder_that_cannot_be_made_is_named(runner):
-    res = run(runner, "sqlite:////proc/no-such-dir/harvest.db", "orgs")
+    res = run(runner, "sqlite:////proc/no-such-dir/harvest.db", "init")  # only init creates it
     assert_clean_failure(res, 1)
     assert "cannot create the folder /proc/no-such-dir" in res.stderr and "--db" in res.stderr
+    res = run(runner, "sqlite:////proc/no-such-dir/harvest.db", "orgs")
+    assert_clean_failure(res, 1)
+    assert "no database file /proc/no-such-dir/harvest.db" in res.stderr and "--db" in res.stderr
 
 
 def test_paths_with_brackets_are_printed_whole(runner, db_url, graph, tmp_path):

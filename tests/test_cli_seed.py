@@ -103,7 +103,7 @@ def test_missing_file(runner, engine, db_url):
 def test_seed_needs_init(runner, db_url):
     res = run(runner, db_url, "seed", "seeds/bristol.yaml")
     assert res.exit_code == 1
-    assert res.stderr.strip().endswith("has no harvester tables: run `harvester init` first")
+    assert res.stderr.startswith("Error: no database file ") and "run `harvester init`" in res.stderr
 
 
 def test_real_entry_point(engine, db_url):

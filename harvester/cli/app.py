@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import click
@@ -115,7 +116,7 @@ class State:
         if self._engine is None:
             from harvester.db import ensure_schema, make_engine
 
-            self._engine = make_engine(self.config().db)
+            self._engine = make_engine(self.config().db, create_folder=not must_exist)
             if must_exist:
                 ensure_schema(self._engine)
         return self._engine
@@ -182,9 +183,16 @@ def safe_text(value: Any, **kwargs: Any) -> Text:
     return Text(plain(value), **kwargs)
 
 
+def _json_value(value: Any) -> Any:
+    """Times as ISO 8601 with a `T` (the README's promise; str() would put a space), else text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
 def print_json(data: Any) -> None:
     """Write JSON to stdout (data, never decorated)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value) + "\n")
 
 
 def note(ctx: typer.Context, message: str, *, markup: bool = False) -> None:
