@@ -83,12 +83,29 @@ def open_binary(output: Path) -> Iterator[io.BufferedWriter]:
         yield fh
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_database_target(output: Path) -> None:
+    """An export or report must never replace a database: `--format csv -o data/harvest.db`
+    would otherwise overwrite the study with a spreadsheet."""
+    try:
+        with output.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError:
+        return  # missing or unreadable: opening it for writing reports the problem
+    if head == SQLITE_MAGIC:
+        raise BadInput(f"cannot write {output}: it is a SQLite database (harvester's data?) and "
+                       "would be overwritten; choose another -o file")
+
+
 @contextmanager
 def _replace_on_success(output: Path, mode: str, **kwargs) -> Iterator:
     """Write into a temporary file beside `output` and put it in place only when the export
     succeeded: a bad filter or a crash half-way never empties the user's existing file."""
     if output.is_dir():
         raise BadInput(f"cannot write {output}: it is a folder; give a file name with -o")
+    refuse_database_target(output)
     direct = output.exists() and not output.is_file()  # /dev/stdout, a named pipe
     target = output if direct else output.with_name(f".{output.name}.{os.getpid()}.part")
     try:

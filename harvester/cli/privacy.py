@@ -167,11 +167,16 @@ def subject_access(
 
     Example: harvester subject-access --person "Jane Doe" -o jane-doe.md
     """
+    from harvester.cli.export import refuse_database_target
     from harvester.privacy.forget import Subject
     from harvester.privacy.subject_access import render_text
     from harvester.privacy.subject_access import subject_access as run_access
 
+    if bool(email) == bool(person):
+        raise BadInput("give exactly one of --email or --person")
     subject = Subject.parse(email=email, person=person)
+    if output is not None:
+        refuse_database_target(output)
     with Session(state(ctx).engine()) as session:
         report = run_access(session, subject)
     text = (json.dumps(report, indent=2, ensure_ascii=False) + "\n") if json_ else render_text(report)
