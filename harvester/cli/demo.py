@@ -40,6 +40,27 @@ def _check_out(out: Path) -> None:
                        "choose another folder") from exc
 
 
+def _refuse_used_database(engine, db_shown: str) -> None:
+    """The sample's fictional organisations must never mix with a study's: a `--db` or
+    `HARVESTER_DB` that already holds organisations (a researcher's own database) is refused."""
+    import sqlalchemy as sa
+
+    from harvester.errors import BadInput
+    from harvester.models import Organisation
+
+    try:
+        if not sa.inspect(engine).has_table(Organisation.__tablename__):
+            return
+        with engine.connect() as conn:
+            held = int(conn.execute(sa.select(sa.func.count()).select_from(Organisation)).scalar_one())
+    except sa.exc.DatabaseError:
+        return  # not a database at all: `init_db` names the file and what to do
+    if held:
+        raise BadInput(f"the database at {db_shown} already holds {held:,} organisations: the demo "
+                       "needs an empty one (unset HARVESTER_DB and drop --db to use data/demo.db, "
+                       "or give a new --db)")
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -48,9 +69,10 @@ def demo(
     """Run seed -> harvest -> propose -> export on the bundled offline sample (no network).
 
     The sample is a small web of fictional organisations in Bristol, Cardiff and Salford, with
-    Meetup group pages, kept as a WARC archive and replayed. Unless --db is given, it writes a
-    fresh data/demo.db and the files organisations.csv, relations.csv, network.graphml and
-    network.svg into --out.
+    Meetup group pages, kept as a WARC archive and replayed. Unless --db (or HARVESTER_DB) is
+    given, it writes a fresh data/demo.db and the files organisations.csv, relations.csv,
+    network.graphml and network.svg into --out. A database you give must hold no organisations
+    yet: the sample's fictional organisations never mix with a study's.
 
     Example: harvester demo && harvester --db sqlite:///data/demo.db serve
     """
@@ -65,8 +87,9 @@ def demo(
         _fresh_sqlite(DEMO_DB_PATH)
         st.db_url = f"sqlite:///{DEMO_DB_PATH}"
     engine = st.engine(must_exist=False)
-    init_db(engine)
     db_shown = engine.url.render_as_string(hide_password=True)
+    _refuse_used_database(engine, db_shown)
+    init_db(engine)
 
     note(ctx, f"[bold]1. seed[/] the sample clusters into {escape(db_shown)}", markup=True)
     with Session(engine) as s:
