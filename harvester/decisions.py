@@ -206,7 +206,8 @@ def record_decision(session: Session, org: Organisation, decision: DecisionKind 
                                 "note": note}]
         value = sector.value
     elif kind == DecisionKind.set_name:
-        name = " ".join((value or "").split())
+        # Control characters (a paste from a terminal or PDF) would corrupt exports and screens.
+        name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", value or "").split())
         if not name:
             raise BadInput("set-name needs the new name (e.g. harvester decide 12 set-name 'Watershed')")
         org.name, org.name_key, value = name, name_key(name), name

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,6 +45,16 @@ SECTOR_LABELS: dict[str, str] = {
     Sector.third_sector.value: "Third sector",
     Sector.unknown.value: "Unknown",
 }
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/FFFF):
+# one of them in a name (a reviewer's paste, an odd page) would make the whole file unwritable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """`value` with the characters XML cannot carry removed (strings only)."""
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
 def snowball_scores(session: Session, cluster: str | None) -> dict[int, float]:
@@ -85,7 +96,7 @@ def build_graph(session: Session, *, cluster: str | None = None, sector: str | N
             attrs["wave"] = int(org.wave)
         if org.id in scores:
             attrs["score"] = float(scores[org.id])
-        graph.add_node(org.id, **attrs)
+        graph.add_node(org.id, **{k: _xml_safe(v) for k, v in attrs.items()})
     if ids:
         rels = session.exec(select(Relation).where(Relation.source_id.in_(ids), Relation.target_id.in_(ids))
                             .order_by(Relation.source_id, Relation.target_id, Relation.kind)).all()
@@ -93,7 +104,7 @@ def build_graph(session: Session, *, cluster: str | None = None, sector: str | N
             kind = enum_value(r.kind)
             evidence = r.evidence_url or next((str(u) for u in r.evidence or [] if u), "")
             graph.add_edge(r.source_id, r.target_id, key=kind, id=f"{r.source_id}-{r.target_id}-{kind}",
-                           kind=kind, count=int(r.count), weight=float(r.count), evidence=evidence)
+                           kind=kind, count=int(r.count), weight=float(r.count), evidence=_xml_safe(evidence))
     return graph
 
 
