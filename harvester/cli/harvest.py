@@ -21,6 +21,10 @@ SUMMARY_FIRST = ("pages_fetched", "pages_not_modified", "pages_denied", "pages_f
                  "new_organisations", "new_relations", "new_contacts", "meetup_groups",
                  "meetup_events", "meetup_relations")
 
+# Any of these non-zero means the harvest asked for something.
+NOTHING_DUE_COUNTS = ("pages_fetched", "pages_not_modified", "pages_denied", "pages_failed",
+                      "unchanged_by_sitemap", "revisits", "meetup_groups", "meetup_events")
+
 
 def check_identity(config: Config, options: HarvestOptions) -> None:
     """Site owners must be able to reach the researcher: crawling the open web needs a
@@ -64,11 +68,17 @@ def print_summary(ctx: typer.Context, summary: HarvestSummary) -> None:
     table = Table(title=f"Harvest run {summary.run_id}: {summary.status} in {summary.seconds:.1f} s")
     table.add_column("count")
     table.add_column("value", justify="right")
-    keys = [k for k in SUMMARY_FIRST if k in summary.counts]
-    keys += sorted(k for k in summary.counts if k not in keys)
+    counts = {"pages_fetched": 0, **summary.counts}  # "0 pages" is said, not left out
+    keys = [k for k in SUMMARY_FIRST if k in counts]
+    keys += sorted(k for k in counts if k not in keys)
     for key in keys:
-        table.add_row(key.replace("_", " "), f"{summary.counts[key]:,}")
+        table.add_row(key.replace("_", " "), f"{counts[key]:,}")
     err.print(table)
+
+
+def nothing_was_due(summary: HarvestSummary) -> bool:
+    """A completed harvest that asked for nothing (everything fetched recently)."""
+    return summary.status == "completed" and not any(summary.counts.get(k) for k in NOTHING_DUE_COUNTS)
 
 
 def _check_file(path: Path | None, what: str) -> None:
@@ -80,6 +90,25 @@ def _check_file(path: Path | None, what: str) -> None:
         raise BadInput(f"{path}: no such {what} file")
     if path.stat().st_size == 0:
         raise BadInput(f"{path}: the {what} file is empty (was the harvest that wrote it stopped at once?)")
+
+
+def _check_warc(path: Path) -> None:
+    """Read the archive's first record before a run starts: a damaged or non-WARC file is named
+    at once instead of failing a run that has already queued its pages."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from harvester.fetch.archive import DamagedArchive
+
+    try:
+        with path.open("rb") as fh:
+            first = next(iter(ArchiveIterator(fh)), None)
+            kind = first.format if first is not None else None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read the WARC archive ({exc.strerror or exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on a damaged file
+        raise DamagedArchive(path, exc) from exc
+    if kind != "warc":  # warcio reads any line of five words as an old ARC header
+        raise DamagedArchive(path, ValueError(f"the first record is not a WARC record ({kind or 'none'})"))
 
 
 def _unseeded(ctx: typer.Context) -> bool:
@@ -135,6 +164,8 @@ def harvest(
     if meetup_only and no_meetup:
         raise BadInput("--meetup-only and --no-meetup contradict each other: choose one")
     _check_file(replay, "WARC")
+    if replay is not None:
+        _check_warc(replay)
     options = HarvestOptions(cluster=cluster, replay=replay, archive=archive,
                              allow_private=allow_private, web=not meetup_only, meetup=not no_meetup,
                              refresh=refresh, profile_candidates=not no_profiles)
@@ -147,6 +178,10 @@ def harvest(
     if _unseeded(ctx):
         note(ctx, "Nothing to harvest: the database has no clusters or organisations yet; load seed "
              "files first with `harvester seed seeds/*.yaml`.")
+    elif nothing_was_due(summary):
+        # A re-harvest soon after the last one asks for nothing: say why, or it looks broken.
+        note(ctx, "No page was due: pages are fetched again after revisit_days (default 7 days); "
+             "add --refresh to fetch them now.")
     if summary.status == "interrupted":
         note(ctx, "Stopped. Run `harvester harvest` again to resume where it stopped.")
         raise typer.Exit(130)
