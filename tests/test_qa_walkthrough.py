@@ -188,3 +188,18 @@ def test_a_damaged_replay_archive_is_refused_before_a_run_starts(runner, engine,
     assert "not a readable WARC archive" in line
     with Session(engine) as s:
         assert s.exec(select(HarvestRun)).first() is None  # no failed run, no pages queued
+
+
+def test_explain_summarises_the_page_signal_digests(runner, engine, db_url, seeded) -> None:
+    with Session(engine) as s:
+        s.add(HarvestRun(id=1))
+        s.flush()
+        store_page_facts(s, None, PageFacts(url="https://www.rocketgames.co.uk/", name="Rocket Games Ltd",
+                                            name_source="title", charity_numbers=["1176543"]), run_id=1)
+        s.commit()
+    res = runner.invoke(app, ["--db", db_url, "explain", "rocketgames.co.uk"])
+    assert res.exit_code == 0, res.output
+    assert "page_signals =" not in res.stdout and "(1 page signal summary," in res.stdout
+    assert "charity_number = 1176543" in res.stdout
+    res = runner.invoke(app, ["--db", db_url, "explain", "rocketgames.co.uk", "--json"])
+    assert "page_signals" in {f["field"] for f in json.loads(res.stdout)["facts"]}  # kept whole

@@ -33,6 +33,8 @@ from harvester.models import (
     SectorSource,
 )
 
+_SIGNALS_FIELD = "page_signals"  # harvester.resolve's per-page digest (see its module docstring)
+
 # Pages listed per organisation; the count says how many there are in all.
 MAX_PAGES = 500
 
@@ -182,8 +184,16 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append("- none")
         lines.extend(fmt(i) for i in items)
 
-    section("Facts", report["facts"], lambda f: f"- {f['field']} = {f['value']!s:.160} — source "
+    # page_signals rows are the harvester's own digest of each page (for recomputing the sector
+    # without page bodies): one plain line here instead of clipped JSON; --json keeps them whole.
+    signals = [f for f in report["facts"] if f["field"] == _SIGNALS_FIELD]
+    section("Facts", [f for f in report["facts"] if f["field"] != _SIGNALS_FIELD],
+            lambda f: f"- {f['field']} = {f['value']!s:.160} — source "
             f"{f['source_url'] or '-'} (rule {f['rule'] or '-'}; {_when(f)})")
+    if signals:
+        noun = "summary" if len(signals) == 1 else "summaries"
+        lines.append(f"- ({len(signals)} page signal {noun}, the evidence the sector and domain "
+                     "areas are computed from: see `--json`)")
     section("Domain areas", report["domain_areas"], lambda a: f"- {a['label']} {a['score']} ({a['source']})"
             f" — evidence {a['evidence_url'] or '-'}; {_when(a)}")
     section("Contacts", report["contacts"], lambda c: f"- {c['kind']}: {c['value']}"
