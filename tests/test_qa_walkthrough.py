@@ -94,6 +94,7 @@ def test_a_missing_database_is_named_and_no_folder_is_left(runner, tmp_path) -> 
     ["export", "contacts", "--format", "json"],
     ["export", "graph", "--format", "gexf"],
     ["export", "figure", "--format", "svg"],
+    ["export", "recruitment", "--format", "csv"],
     ["subject-access", "--person", "Jane Doe"],
 ])
 def test_an_export_aimed_at_the_database_is_refused(runner, engine, db_url, seeded, args) -> None:

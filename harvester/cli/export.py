@@ -298,14 +298,11 @@ def recruitment(ctx: typer.Context, output: OutputOpt = None,
     from harvester.recruitment import write_recruitment
 
     fmt = _format(fmt, output, ("csv", "json"), "csv")
-    with session_scope(state(ctx).engine()) as session:
-        if output is None:
-            with open_text(None) as stream:
-                n = write_recruitment(session, stream, fmt=fmt, cluster=cluster)
-        else:
-            try:
-                n = write_recruitment(session, output, fmt=fmt, cluster=cluster)
-            except OSError as exc:
-                reason = exc.strerror or exc
-                raise BadInput(f"cannot write {output}: {reason}; choose another -o path") from exc
+    # Through the same writer as the other exports: the file is replaced only on success, a
+    # missing folder or a database named by -o is refused. A .csv file keeps its byte-order mark
+    # (it always had one, for Excel).
+    with session_scope(state(ctx).engine()) as session, open_text(output) as stream:
+        if output is not None and fmt == "csv" and output.suffix.lower() == ".csv":
+            stream.write("\ufeff")
+        n = write_recruitment(session, stream, fmt=fmt, cluster=cluster)
     note(ctx, f"Wrote {n} recruitment records to {output if output else 'standard output'}.")
