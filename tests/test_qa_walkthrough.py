@@ -204,3 +204,13 @@ def test_explain_summarises_the_page_signal_digests(runner, engine, db_url, seed
     assert "charity_number = 1176543" in res.stdout
     res = runner.invoke(app, ["--db", db_url, "explain", "rocketgames.co.uk", "--json"])
     assert "page_signals" in {f["field"] for f in json.loads(res.stdout)["facts"]}  # kept whole
+
+
+def test_harvest_archive_aimed_at_the_database_is_refused(runner, engine, db_url, seeded) -> None:
+    path = db_url.removeprefix("sqlite:///")
+    size = Path(path).stat().st_size
+    res = runner.invoke(app, ["--db", db_url, "harvest", "--replay", str(SAMPLE), "--archive", path])
+    assert "it is a SQLite database" in _one_error_line(res, 2)
+    assert Path(path).stat().st_size == size
+    with Session(engine) as s:
+        assert s.exec(select(HarvestRun)).first() is None

@@ -86,7 +86,7 @@ def open_binary(output: Path) -> Iterator[io.BufferedWriter]:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def refuse_database_target(output: Path) -> None:
+def refuse_database_target(output: Path, option: str = "-o") -> None:
     """An export or report must never replace a database: `--format csv -o data/harvest.db`
     would otherwise overwrite the study with a spreadsheet."""
     try:
@@ -96,7 +96,7 @@ def refuse_database_target(output: Path) -> None:
         return  # missing or unreadable: opening it for writing reports the problem
     if head == SQLITE_MAGIC:
         raise BadInput(f"cannot write {output}: it is a SQLite database (harvester's data?) and "
-                       "would be overwritten; choose another -o file")
+                       f"would be overwritten; choose another {option} file")
 
 
 @contextmanager

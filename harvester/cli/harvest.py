@@ -166,6 +166,10 @@ def harvest(
     _check_file(replay, "WARC")
     if replay is not None:
         _check_warc(replay)
+    if archive is not None:
+        from harvester.cli.export import refuse_database_target
+
+        refuse_database_target(archive, "--archive")  # records appended to a database damage it
     options = HarvestOptions(cluster=cluster, replay=replay, archive=archive,
                              allow_private=allow_private, web=not meetup_only, meetup=not no_meetup,
                              refresh=refresh, profile_candidates=not no_profiles)
