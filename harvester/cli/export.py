@@ -95,8 +95,8 @@ def refuse_database_target(output: Path, option: str = "-o") -> None:
     except OSError:
         return  # missing or unreadable: opening it for writing reports the problem
     if head == SQLITE_MAGIC:
-        raise BadInput(f"cannot write {output}: it is a SQLite database (harvester's data?) and "
-                       f"would be overwritten; choose another {option} file")
+        raise BadInput(f"cannot write {output}: it is a SQLite database (harvester's data?) that "
+                       f"must not be written over; choose another {option} file")
 
 
 @contextmanager
