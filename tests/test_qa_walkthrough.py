@@ -214,3 +214,27 @@ def test_harvest_archive_aimed_at_the_database_is_refused(runner, engine, db_url
     assert Path(path).stat().st_size == size
     with Session(engine) as s:
         assert s.exec(select(HarvestRun)).first() is None
+
+
+def _commands(group, path=()):
+    """Every command and command group of the CLI, as argument paths."""
+    import typer.main
+
+    click_group = typer.main.get_command(app) if group is None else group
+    for name, cmd in getattr(click_group, "commands", {}).items():
+        yield (*path, name)
+        yield from _commands(cmd, (*path, name)) if hasattr(cmd, "commands") else ()
+
+
+def test_every_command_and_group_help_ends_with_an_example(runner) -> None:
+    """The README: "Every command has `--help`, with an example at the end"."""
+    paths = list(_commands(None))
+    assert ("export", "graph") in paths and ("quota",) in paths
+    for path in paths:
+        res = runner.invoke(app, [*path, "--help"])
+        assert res.exit_code == 0 and "Example: harvester" in res.stdout, path
+
+
+def test_decide_says_the_decision_as_typed(runner, engine, db_url, seeded) -> None:
+    res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "set-sector", "third_sector"])
+    assert res.exit_code == 0 and "Recorded set-sector third_sector for Watershed" in res.stderr

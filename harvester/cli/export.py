@@ -24,7 +24,8 @@ from harvester.errors import BadInput, Failure
 export_app = typer.Typer(
     name="export",
     help="Write organisations, contacts, relations, the recruitment list, the network (GraphML, "
-    "GEXF), a network figure (SVG, PNG) or the whole database (CSV + manifest).",
+    "GEXF), a network figure (SVG, PNG) or the whole database (CSV + manifest).\n\n"
+    "Example: harvester export organisations --cluster bristol -o bristol.csv --excel",
     no_args_is_help=True,
     rich_markup_mode=None,
 )

@@ -10,10 +10,13 @@ from harvester.cli.app import ClusterOpt, JsonOpt, _cluster_id, app, note, out, 
 
 DEFAULT_TOP = 20
 
-referral_app = typer.Typer(help="Record who interviewees referred (the strongest snowball edges).",
+referral_app = typer.Typer(help="Record who interviewees referred (the strongest snowball edges).\n\n"
+                           "Example: harvester referral add --from watershed.co.uk --to "
+                           "https://www.ukie.org.uk/ --person \"Jo Bloggs\"",
                            no_args_is_help=True, rich_markup_mode=None)
-quota_app = typer.Typer(help="Recruitment quotas per cluster and sector group.", no_args_is_help=True,
-                        rich_markup_mode=None)
+quota_app = typer.Typer(help="Recruitment quotas per cluster and sector group.\n\n"
+                        "Example: harvester quota set bristol third_sector 5 && harvester quota list",
+                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(referral_app, name="referral")
 app.add_typer(quota_app, name="quota")
 
@@ -115,7 +118,9 @@ def decide(
         print_json(result)
         return
     wave = f", wave {result['wave']}" if result["wave"] is not None else ""
-    note(ctx, f"Recorded {result['decision']} for {result['name']} (#{result['organisation_id']}): "
+    said = result["decision"].replace("_", "-")  # as typed: set-sector, set-name
+    said += f" {result['value']}" if result["value"] else ""
+    note(ctx, f"Recorded {said} for {result['name']} (#{result['organisation_id']}): "
          f"status {result['status']}{wave} (decision {result['decision_id']}).")
 
 
