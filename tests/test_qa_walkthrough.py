@@ -110,15 +110,26 @@ def test_an_export_aimed_at_the_database_is_refused(runner, engine, db_url, seed
 
 # ---------------------------------------------------------------- demo on a study's database
 
-def test_demo_refuses_a_database_that_holds_a_study(runner, engine, db_url, seeded, tmp_path,
-                                                    monkeypatch) -> None:
-    monkeypatch.setenv("HARVESTER_DB", db_url)  # as the README's PostgreSQL section suggests
-    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo-out")])
+def test_demo_refuses_a_database_that_holds_a_study(runner, engine, db_url, seeded, tmp_path) -> None:
+    res = runner.invoke(app, ["--db", db_url, "demo", "--out", str(tmp_path / "demo-out")])
     line = _one_error_line(res, 2)
-    assert "already holds 2 organisations" in line and "HARVESTER_DB" in line
+    assert "already holds 2 organisations" in line and "drop --db" in line
     with Session(engine) as s:
         assert [c.id for c in s.exec(select(Cluster))] == ["bristol"]  # no fictional cluster added
         assert len(s.exec(select(Organisation)).all()) == 2
+
+
+def test_demo_leaves_the_study_named_by_harvester_db_alone(runner, engine, db_url, tmp_path,
+                                                           monkeypatch) -> None:
+    """HARVESTER_DB names the study (the Docker image sets it); even an empty study database
+    must not receive the fictional sample."""
+    monkeypatch.setenv("HARVESTER_DB", db_url)
+    res = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo-out")])
+    assert res.exit_code == 0, res.output
+    assert "HARVESTER_DB is not used by the demo" in res.stderr
+    assert (tmp_path / "data" / "demo.db").is_file() and (tmp_path / "demo-out" / "network.svg").is_file()
+    with Session(engine) as s:
+        assert s.exec(select(Organisation)).first() is None
 
 
 # ---------------------------------------------------------------- control characters in names

@@ -97,6 +97,7 @@ class State:
 
     db_url: str | None = None
     quiet: bool = False
+    db_from_env: bool = False  # the URL came from HARVESTER_DB, not --db (the demo ignores it)
     overrides: dict[str, Any] = field(default_factory=dict)
     _engine: Engine | None = None
     _config: Config | None = None
@@ -151,7 +152,9 @@ def main_options(
 
     Example: harvester init && harvester seed seeds/*.yaml && harvester harvest
     """
-    ctx.obj = State(db_url=db, quiet=quiet)
+    # By name: typer may carry its own copy of click, whose enum is another class.
+    from_env = getattr(ctx.get_parameter_source("db"), "name", None) == "ENVIRONMENT"
+    ctx.obj = State(db_url=db, quiet=quiet, db_from_env=from_env)
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 

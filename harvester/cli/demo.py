@@ -57,8 +57,7 @@ def _refuse_used_database(engine, db_shown: str) -> None:
         return  # not a database at all: `init_db` names the file and what to do
     if held:
         raise BadInput(f"the database at {db_shown} already holds {held:,} organisations: the demo "
-                       "needs an empty one (unset HARVESTER_DB and drop --db to use data/demo.db, "
-                       "or give a new --db)")
+                       "needs an empty one (drop --db to use data/demo.db, or give a new --db)")
 
 
 @app.command()
@@ -69,10 +68,10 @@ def demo(
     """Run seed -> harvest -> propose -> export on the bundled offline sample (no network).
 
     The sample is a small web of fictional organisations in Bristol, Cardiff and Salford, with
-    Meetup group pages, kept as a WARC archive and replayed. Unless --db (or HARVESTER_DB) is
-    given, it writes a fresh data/demo.db and the files organisations.csv, relations.csv,
-    network.graphml and network.svg into --out. A database you give must hold no organisations
-    yet: the sample's fictional organisations never mix with a study's.
+    Meetup group pages, kept as a WARC archive and replayed. Unless --db is given (HARVESTER_DB
+    is not used), it writes a fresh data/demo.db and the files organisations.csv, relations.csv,
+    network.graphml and network.svg into --out. A database given with --db must hold no
+    organisations yet: the sample's fictional organisations never mix with a study's.
 
     Example: harvester demo && harvester --db sqlite:///data/demo.db serve
     """
@@ -83,6 +82,12 @@ def demo(
 
     _check_out(out)
     st = state(ctx)
+    if st.db_from_env:
+        # HARVESTER_DB names the study's database (the Docker image sets it): the fictional
+        # sample never goes there unless --db asks for it on the command line.
+        note(ctx, f"HARVESTER_DB is not used by the demo: it writes {DEMO_DB_PATH} "
+                  "(give --db to choose another database).")
+        st.db_url = None
     if st.db_url is None:
         _fresh_sqlite(DEMO_DB_PATH)
         st.db_url = f"sqlite:///{DEMO_DB_PATH}"
