@@ -63,12 +63,38 @@ def make_engine(url: str, *, create_folder: bool = True, **kwargs: Any) -> Engin
         raise BadInput(f"database URL {url!r} needs a driver that is not installed: {exc.name}") from exc
 
 
+# Tables whose presence marks a harvester database (current, or from before migrations).
+_OWN_TABLES = frozenset({"organisation", "alembic_version"})
+
+
+def _foreign_tables(engine: Engine) -> list[str]:
+    """The tables of a SQLite file that belongs to another program (tables, none of ours); []
+    otherwise. PostgreSQL databases are often shared on purpose, so only SQLite is judged."""
+    if engine.url.get_backend_name() != "sqlite":
+        return []
+    tables = sa.inspect(engine).get_table_names()
+    return [] if not tables or _OWN_TABLES & set(tables) else sorted(tables)
+
+
+def _foreign_message(engine: Engine, tables: list[str]) -> str:
+    shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+    return (f"the database at {engine.url!r} is not a harvester database (it holds other tables: "
+            f"{shown}); choose another --db (`harvester init` creates a new file)")
+
+
 def init_db(engine: Engine) -> None:
-    """Create (or upgrade) the schema. Idempotent."""
+    """Create (or upgrade) the schema. Idempotent. Another program's SQLite file is refused:
+    harvester's tables must not be added to it."""
     try:
         from harvester import migrate  # Alembic, when present
     except ImportError:
         migrate = None  # type: ignore[assignment]
+    try:
+        foreign = _foreign_tables(engine)
+    except DatabaseError as exc:  # e.g. a file that is not SQLite at all
+        raise Failure(_unreadable(engine, exc)) from exc
+    if foreign:
+        raise BadInput(_foreign_message(engine, foreign))
     try:
         if migrate is not None:
             migrate.upgrade(engine)
@@ -102,6 +128,8 @@ def ensure_schema(engine: Engine) -> None:
     except DatabaseError as exc:
         raise Failure(_unreadable(engine, exc)) from exc
     if "organisation" not in tables:
+        if engine.url.get_backend_name() == "sqlite" and tables and not _OWN_TABLES & tables:
+            raise BadInput(_foreign_message(engine, sorted(tables)))
         raise Failure(f"the database at {engine.url!r} has no harvester tables: "
                       "run `harvester init` first")
 

@@ -249,3 +249,17 @@ def test_every_command_and_group_help_ends_with_an_example(runner) -> None:
 def test_decide_says_the_decision_as_typed(runner, engine, db_url, seeded) -> None:
     res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "set-sector", "third_sector"])
     assert res.exit_code == 0 and "Recorded set-sector third_sector for Watershed" in res.stderr
+
+
+@pytest.mark.parametrize("args", [["orgs"], ["init"], ["demo"]])
+def test_another_programs_sqlite_file_is_named_and_left_alone(runner, tmp_path, args) -> None:
+    """README: "A database file that is not a harvester database (damaged, or another program's
+    file) is named"; `init` must not add harvester's tables to it."""
+    other = tmp_path / "accounts.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    line = _one_error_line(runner.invoke(app, ["--db", f"sqlite:///{other}", *args]), 2)
+    assert "is not a harvester database (it holds other tables: customers)" in line
+    with sqlite3.connect(other) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert tables == ["customers"]
