@@ -45,6 +45,9 @@ def make_engine(url: str, *, create_folder: bool = True, **kwargs: Any) -> Engin
                        "(try sqlite:///data/harvest.db or postgresql+psycopg://user@host/db)") from exc
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
+        if db_path and Path(db_path).is_dir():
+            raise BadInput(f"database URL {url!r} names a folder: name a file in it, "
+                           f"e.g. sqlite:///{Path(db_path) / 'harvest.db'}")
         if create_folder and db_path and db_path != ":memory:" and not db_path.startswith("file:"):
             try:
                 Path(db_path).parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +94,8 @@ def init_db(engine: Engine) -> None:
         migrate = None  # type: ignore[assignment]
     try:
         foreign = _foreign_tables(engine)
+    except OperationalError as exc:
+        raise Failure(f"cannot create the database at {engine.url!r}: {exc.orig}") from exc
     except DatabaseError as exc:  # e.g. a file that is not SQLite at all
         raise Failure(_unreadable(engine, exc)) from exc
     if foreign:

@@ -263,3 +263,11 @@ def test_another_programs_sqlite_file_is_named_and_left_alone(runner, tmp_path, 
     with sqlite3.connect(other) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     assert tables == ["customers"]
+
+
+@pytest.mark.parametrize("command", ["orgs", "init"])
+def test_a_db_url_naming_a_folder_says_so(runner, tmp_path, command) -> None:
+    (tmp_path / "data").mkdir()
+    line = _one_error_line(runner.invoke(app, ["--db", "sqlite:///data", command]), 2)
+    assert line == ("Error: database URL 'sqlite:///data' names a folder: name a file in it, "
+                    "e.g. sqlite:///data/harvest.db")
