@@ -128,13 +128,13 @@ def _after_harvest(engine: Engine, config: Config, result: CycleResult) -> dict[
             try:
                 proposal = propose(s, cluster=cluster)
             except Exception as exc:  # noqa: BLE001 - a proposal failure must not lose the harvest
-                log.warning("propose for cluster %s failed: %s", cluster, exc)
                 result.messages.append(f"propose {cluster}: failed: {exc}")
                 continue
             sat = proposal.saturation
-            line = f"cluster {cluster or 'all'}: {len(proposal.candidates)} candidates; {sat.message}"
-            log.warning(line) if sat.saturated else log.info(line)
-            result.messages.append(line)
+            # Only in the messages, which the Scheduler says once: a log line as well printed
+            # every saturation twice in the researcher's cron log.
+            result.messages.append(f"cluster {cluster or 'all'}: {len(proposal.candidates)} "
+                                   f"candidates; {sat.message}")
             extra["clusters_saturated"] += int(bool(sat.saturated))
             extra["proposed_candidates"] = extra.get("proposed_candidates", 0) + len(proposal.candidates)
         s.rollback()  # proposing is read-only here; the researcher's own `propose` records use

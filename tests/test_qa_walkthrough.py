@@ -271,3 +271,15 @@ def test_a_db_url_naming_a_folder_says_so(runner, tmp_path, command) -> None:
     line = _one_error_line(runner.invoke(app, ["--db", "sqlite:///data", command]), 2)
     assert line == ("Error: database URL 'sqlite:///data' names a folder: name a file in it, "
                     "e.g. sqlite:///data/harvest.db")
+
+
+def test_a_scheduled_cycle_says_each_line_once(runner, engine, db_url, caplog) -> None:
+    """The saturation line went to the log as a warning and was said again: twice in cron logs."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="harvester.schedule")
+    res = runner.invoke(app, ["--db", db_url, "schedule", "--every", "1w", "--once"])
+    assert res.exit_code == 0, res.output
+    assert "Nothing to harvest yet" in res.stderr  # an empty database is said to be one
+    assert res.stderr.count("cluster all: 0 candidates") == 1
+    assert not [r for r in caplog.records if "candidates;" in r.getMessage()]
