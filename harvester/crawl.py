@@ -341,8 +341,15 @@ class Harvest:
                     self.counts["planned_meetup_pages"] += 1
 
     def _load_queue(self, s: Session) -> None:
-        rows = s.exec(select(Page.id, Page.host, Page.priority, Page.depth, Page.url, Page.etag,
-                             Page.last_modified).where(Page.state == PageState.queued)).all()
+        stmt = select(Page.id, Page.host, Page.priority, Page.depth, Page.url, Page.etag,
+                      Page.last_modified).where(Page.state == PageState.queued)
+        if self.options.cluster:
+            # `--cluster C` crawls C: pages another cluster's stopped harvest left queued wait for
+            # the next harvest of that cluster (or of all) instead of being fetched here.
+            members = select(Organisation.id).where(in_cluster(self.options.cluster))
+            stmt = stmt.where(sa.or_(Page.cluster_id == self.options.cluster,
+                                     Page.organisation_id.in_(members)))
+        rows = s.exec(stmt).all()
         if not self.options.web:
             rows = [r for r in rows if self._is_meetup_host(r[1])]
         if not self.options.meetup:

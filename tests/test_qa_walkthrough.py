@@ -283,3 +283,35 @@ def test_a_scheduled_cycle_says_each_line_once(runner, engine, db_url, caplog) -
     assert "Nothing to harvest yet" in res.stderr  # an empty database is said to be one
     assert res.stderr.count("cluster all: 0 candidates") == 1
     assert not [r for r in caplog.records if "candidates;" in r.getMessage()]
+
+
+def test_harvest_of_one_cluster_leaves_other_clusters_queued_pages(runner, tmp_path) -> None:
+    """A stopped harvest of all clusters leaves Bristol's pages queued; `harvest --cluster
+    cardiff` then crawled them too. They now wait for a harvest of Bristol (or of all)."""
+    from harvester.db import make_engine
+    from harvester.frontier import Frontier
+    from harvester.models import Page, PageState
+
+    db = f"sqlite:///{tmp_path / 'study.db'}"
+    seeds = sorted(str(p) for p in (ROOT / "harvester" / "demo" / "seeds").glob("*.yaml"))
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    assert runner.invoke(app, ["--db", db, "seed", *seeds]).exit_code == 0
+    engine = make_engine(db)
+    with Session(engine) as s:
+        bristol = s.exec(select(Organisation).where(Organisation.cluster_id == "bristol")
+                         .order_by(Organisation.id)).first()
+        page = Frontier(max_pages=5, max_depth=2).enqueue(
+            s, bristol.homepage, depth=0, organisation_id=bristol.id, cluster_id="bristol")
+        s.commit()
+        left = page.id
+    args = ["--db", db, "-q", "harvest", "--replay", str(SAMPLE), "--no-meetup", "--no-profiles",
+            "--max-pages", "1"]
+    assert runner.invoke(app, [*args, "--cluster", "cardiff"]).exit_code == 0
+    with Session(engine) as s:
+        assert s.get(Page, left).state == PageState.queued
+        fetched = s.exec(select(Page).where(Page.state != PageState.queued)).all()
+        assert fetched and all(p.cluster_id == "cardiff" for p in fetched)
+    assert runner.invoke(app, [*args, "--cluster", "bristol"]).exit_code == 0
+    with Session(engine) as s:
+        assert s.get(Page, left).state != PageState.queued
+    engine.dispose()
