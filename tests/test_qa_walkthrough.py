@@ -315,3 +315,15 @@ def test_harvest_of_one_cluster_leaves_other_clusters_queued_pages(runner, tmp_p
     with Session(engine) as s:
         assert s.get(Page, left).state != PageState.queued
     engine.dispose()
+
+
+def test_subject_access_does_not_say_a_referred_person_was_read_from_the_web(runner, engine, db_url,
+                                                                              seeded) -> None:
+    res = runner.invoke(app, ["--db", db_url, "referral", "add", "--from", "watershed.co.uk", "--to",
+                              "https://www.ukie.org.uk/", "--person", "Jo Bloggs", "--role", "Director"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["--db", db_url, "subject-access", "--person", "Jo Bloggs"])
+    assert res.exit_code == 0, res.output
+    [line] = [ln for ln in res.stdout.splitlines() if ln.startswith("- person: Jo Bloggs")]
+    assert "source: recorded by a researcher, not read from the web (a referral" in line
+    assert "## Referrals" in res.stdout

@@ -138,6 +138,15 @@ def _org_label(org: dict[str, Any] | None) -> str:
     return f"{org.get('name', '#' + str(org.get('id')))}" + (f" ({where})" if where else "")
 
 
+def _source(contact: dict[str, Any], referred: bool) -> str:
+    """Where a contact came from, truthfully: a web page, or (no page) a researcher's entry such
+    as an interviewee's referral; the report goes to the person, who is owed the source."""
+    if contact["source_url"]:
+        return f"source {contact['source_url']}"
+    return ("source: recorded by a researcher, not read from the web"
+            + (" (a referral: see Referrals below)" if referred else ""))
+
+
 def render_text(report: dict[str, Any]) -> str:
     """A plain Markdown report for the person: what is held, where it came from, how it was used."""
     s = report["subject"]
@@ -150,14 +159,15 @@ def render_text(report: dict[str, Any]) -> str:
         lines += ["No personal data about this person is held.", ""]
     if report["contacts"]:
         lines += ["## Contact details", "",
-                  "Each was read from a public web page (the source) by the harvester.", ""]
+                  "Each was read from a public web page (the source) by the harvester, unless it "
+                  "says it was recorded by a researcher.", ""]
         for c in report["contacts"]:
             role = f", {c['role']}" if c["role"] else ""
             name = f" ({c['person_name']})" if c["person_name"] and c["person_name"] != c["value"] else ""
             organiser = " — as a Meetup organiser/host" if c["meetup_organiser"] else ""
             run = f", harvest run {c['run']['id']}" if c["run"] else ""
             lines.append(f"- {c['kind']}: {c['value']}{name}{role} — {_org_label(c['organisation'])}"
-                         f"{organiser}; source {c['source_url'] or '-'}; first seen "
+                         f"{organiser}; {_source(c, bool(report['referrals']))}; first seen "
                          f"{c['first_seen']}, last seen {c['last_seen']}{run}")
         lines.append("")
     for key, title in (("facts", "Mentions in organisation facts"),
