@@ -327,3 +327,16 @@ def test_subject_access_does_not_say_a_referred_person_was_read_from_the_web(run
     [line] = [ln for ln in res.stdout.splitlines() if ln.startswith("- person: Jo Bloggs")]
     assert "source: recorded by a researcher, not read from the web (a referral" in line
     assert "## Referrals" in res.stdout
+
+
+def test_subject_access_text_lists_uses_in_time_order() -> None:
+    from harvester.privacy.subject_access import render_text
+
+    uses = [{"purpose": "export", "at": "2026-03-02T10:00:00+00:00", "contact": "jo@x.org", "detail": None},
+            {"purpose": "proposal", "at": "2026-03-01T10:00:00+00:00", "contact": "Jo", "detail": None}]
+    report = {"subject": {"kind": "person", "value": "Jo"}, "generated_at": "2026-03-03T00:00:00+00:00",
+              "suppressed": {"email": False, "person": False}, "contacts": [], "facts": [],
+              "organisation_texts": [], "meetup_events": [], "referrals": [], "decisions": [],
+              "uses": uses}
+    text = render_text(report)
+    assert text.index("proposal on 2026-03-01") < text.index("export on 2026-03-02")

@@ -195,7 +195,7 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append("")
     lines += ["## How it was used", ""]
     if report["uses"]:
-        for u in report["uses"]:
+        for u in sorted(report["uses"], key=lambda u: str(u["at"] or "")):  # one time line
             lines.append(f"- {u['purpose']} on {u['at']}: {u['contact']}"
                          + (f" ({u['detail']})" if u["detail"] else ""))
     else:
