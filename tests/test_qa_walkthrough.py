@@ -340,3 +340,12 @@ def test_subject_access_text_lists_uses_in_time_order() -> None:
               "uses": uses}
     text = render_text(report)
     assert text.index("proposal on 2026-03-01") < text.index("export on 2026-03-02")
+
+
+def test_export_counts_read_as_english(runner, engine, db_url, seeded, tmp_path) -> None:
+    res = runner.invoke(app, ["--db", db_url, "export", "organisations", "--sector", "unknown",
+                              "-o", str(tmp_path / "one.csv")])
+    assert res.exit_code == 0 and "Wrote 2 organisations to" in res.stderr
+    res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "set-sector", "industry"])
+    res = runner.invoke(app, ["--db", db_url, "export", "organisations", "--sector", "industry"])
+    assert res.exit_code == 0 and "Wrote 1 organisation to standard output." in res.stderr

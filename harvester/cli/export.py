@@ -136,7 +136,8 @@ def _table(ctx: typer.Context, table: str, output: Path | None, fmt: str | None,
         n = export_table(session, table, stream, fmt=fmt, excel=excel, cluster=cluster,
                          sector=sector, status=status,
                          detail=f"export {table} to {output.name if output else 'stdout'}")
-    note(ctx, f"Wrote {n} {table} to {output if output else 'standard output'}.")
+    noun = table if n != 1 else table.removesuffix("s")  # "1 organisation", "2 organisations"
+    note(ctx, f"Wrote {n} {noun} to {output if output else 'standard output'}.")
 
 
 @export_app.command()
@@ -306,4 +307,5 @@ def recruitment(ctx: typer.Context, output: OutputOpt = None,
         if output is not None and fmt == "csv" and output.suffix.lower() == ".csv":
             stream.write("\ufeff")
         n = write_recruitment(session, stream, fmt=fmt, cluster=cluster)
-    note(ctx, f"Wrote {n} recruitment records to {output if output else 'standard output'}.")
+    note(ctx, f"Wrote {n} recruitment record{'s' if n != 1 else ''} to "
+              f"{output if output else 'standard output'}.")
