@@ -349,3 +349,19 @@ def test_export_counts_read_as_english(runner, engine, db_url, seeded, tmp_path)
     res = runner.invoke(app, ["--db", db_url, "decide", "watershed.co.uk", "set-sector", "industry"])
     res = runner.invoke(app, ["--db", db_url, "export", "organisations", "--sector", "industry"])
     assert res.exit_code == 0 and "Wrote 1 organisation to standard output." in res.stderr
+
+
+@pytest.mark.parametrize("example", ["mailto:you@your-university.ac.uk",
+                                     "https://example.org/our-research-project"])
+def test_the_documented_example_contact_url_is_refused(runner, engine, db_url, seeded, monkeypatch,
+                                                        example) -> None:
+    """Copied verbatim from the Quickstart or .env.example, it would tell site owners to write to
+    nobody; the harvest stops before any request."""
+    monkeypatch.setenv("HARVESTER_CONTACT_URL", example)
+    line = _one_error_line(runner.invoke(app, ["--db", db_url, "harvest"]), 2)
+    assert f"contact_url {example!r} is an example" in line
+    with Session(engine) as s:
+        assert s.exec(select(HarvestRun)).first() is None
+    res = runner.invoke(app, ["--db", db_url, "-q", "harvest", "--replay", str(SAMPLE), "--no-meetup",
+                              "--max-pages", "1", "--no-profiles"])
+    assert res.exit_code == 0, res.output  # a replay sends nothing: no identity needed

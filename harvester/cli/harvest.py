@@ -26,9 +26,22 @@ NOTHING_DUE_COUNTS = ("pages_fetched", "pages_not_modified", "pages_denied", "pa
                       "unchanged_by_sitemap", "revisits", "meetup_groups", "meetup_events")
 
 
+# The example addresses of the README, .env.example and the message below: copied verbatim
+# they would send a User-Agent that reaches nobody.
+EXAMPLE_CONTACT_URLS = frozenset({
+    "mailto:you@your-university.ac.uk", "mailto:you@uni.ac.uk", "mailto:me@uni.ac.uk",
+    "mailto:me@example.ac.uk", "https://example.ac.uk/our-project",
+    "https://example.org/our-research-project",
+})
+
+
 def check_identity(config: Config, options: HarvestOptions) -> None:
     """Site owners must be able to reach the researcher: crawling the open web needs a
     `contact_url` of one's own in the User-Agent (a replay sends nothing anywhere)."""
+    if options.replay is None and config.contact_url.strip().lower() in EXAMPLE_CONTACT_URLS:
+        raise BadInput(f"contact_url {config.contact_url!r} is an example from the README or "
+                       ".env.example, not you: set your own project page or email in harvester.toml "
+                       "or HARVESTER_CONTACT_URL (site owners see it in harvester's User-Agent)")
     if options.replay is None and config.contact_url == CONTACT_URL_PLACEHOLDER:
         raise BadInput("set contact_url to your project page or email before crawling the open web: "
                        "add contact_url = \"mailto:you@your-university.ac.uk\" to harvester.toml or set "
