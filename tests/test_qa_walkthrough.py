@@ -365,3 +365,12 @@ def test_the_documented_example_contact_url_is_refused(runner, engine, db_url, s
     res = runner.invoke(app, ["--db", db_url, "-q", "harvest", "--replay", str(SAMPLE), "--no-meetup",
                               "--max-pages", "1", "--no-profiles"])
     assert res.exit_code == 0, res.output  # a replay sends nothing: no identity needed
+
+
+def test_an_archive_that_cannot_be_written_is_named_before_a_run_starts(runner, engine, db_url,
+                                                                         seeded) -> None:
+    res = runner.invoke(app, ["--db", db_url, "harvest", "--replay", str(SAMPLE), "--archive",
+                              "/proc/no-such-dir/run.warc.gz"])
+    assert _one_error_line(res, 2).startswith("Error: cannot write the archive /proc/no-such-dir/run.warc.gz")
+    with Session(engine) as s:
+        assert s.exec(select(HarvestRun)).first() is None

@@ -124,6 +124,20 @@ def _check_warc(path: Path) -> None:
         raise DamagedArchive(path, ValueError(f"the first record is not a WARC record ({kind or 'none'})"))
 
 
+def _check_archive_writable(path: Path) -> None:
+    """Open the --archive for appending before the run starts, as the harvest will (folders and
+    file are made then anyway): one that cannot be written is named now, not by a failed run."""
+    if path.is_dir():
+        raise BadInput(f"--archive {path}: is a folder; name a file such as {path / 'run.warc.gz'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise BadInput(f"cannot write the archive {path}: {exc.strerror or exc}; "
+                       "choose another --archive path") from exc
+
+
 def _unseeded(ctx: typer.Context) -> bool:
     """True when the database has neither clusters nor organisations: nothing could be crawled."""
     from sqlmodel import Session, select
@@ -183,6 +197,7 @@ def harvest(
         from harvester.cli.export import refuse_database_target
 
         refuse_database_target(archive, "--archive")  # records appended to a database damage it
+        _check_archive_writable(archive)
     options = HarvestOptions(cluster=cluster, replay=replay, archive=archive,
                              allow_private=allow_private, web=not meetup_only, meetup=not no_meetup,
                              refresh=refresh, profile_candidates=not no_profiles)
