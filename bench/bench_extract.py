@@ -8,6 +8,10 @@ tests/fixtures/extract/. For each, in one process pinned to one CPU where the OS
     extract          harvester.extract.page.extract_page(url, body) (everything, classification included)
     extract (no classify)  the same with the classification hook switched off
 
+    C text + text regexes  a ceiling for any design that reads the page's text in Python: parse,
+                     drop invisible elements and take the visible text in C (no walk, no lines),
+                     then only the text scans (emails, phones, postcodes, registry numbers)
+
 Prints pages/s for each and extract / floor (the issue's target: >= 0.5).
 
     .venv/bin/python bench/bench_extract.py [--rounds 5] [--json]
@@ -78,6 +82,7 @@ def main() -> None:
     bs4_parse = rate(pages, lambda url, body: BeautifulSoup(decode_html(body), "lxml",
                                                             multi_valued_attributes=None), args.rounds)
     extract = rate(pages, extract_page, args.rounds)
+    ceiling = rate(pages, text_scans_only, args.rounds)
     original = page_module._classify
     page_module._classify = lambda facts, parts: None
     try:
@@ -95,6 +100,8 @@ def main() -> None:
         "extract_no_classify_pages_per_s": round(extract_no_classify, 1),
         "extract_vs_floor": round(extract / floor, 3),
         "extract_vs_bs4_parse": round(extract / bs4_parse, 3),
+        "c_text_and_text_scans_pages_per_s": round(ceiling, 1),
+        "c_text_and_text_scans_vs_floor": round(ceiling / floor, 3),
         "median_page_kb": round(statistics.median(len(b) for _, b in pages) / 1000, 1),
     }
     if args.json:
@@ -107,6 +114,32 @@ def main() -> None:
         print(f"  {label:28} {figures[key]:8.1f} pages/s")
     print(f"  extract / floor              {figures['extract_vs_floor']:8.3f}   (target >= 0.5)")
     print(f"  extract / bs4 parse          {figures['extract_vs_bs4_parse']:8.3f}")
+    print(f"  C text + text regexes        {figures['c_text_and_text_scans_pages_per_s']:8.1f} pages/s"
+          f" = {figures['c_text_and_text_scans_vs_floor']:.3f} of the floor (a ceiling: no walk, lines,"
+          " names, people, links or classification)")
+
+
+def text_scans_only(url: str, body: bytes) -> None:
+    """The least a Python extractor of contacts and numbers does: decode, parse, drop what is
+    never shown and serialise the visible text in C, then run the text scans once each."""
+    from lxml import etree
+
+    from harvester.extract import contacts, registry_numbers
+    from harvester.extract.decode import decode_html_codec
+    from harvester.extract.page import _INVISIBLE, _PARSER
+
+    text, _ = decode_html_codec(body, None)
+    root = etree.fromstring(text.encode("utf-8"), _PARSER)
+    if root is None:
+        return
+    etree.strip_elements(root, *_INVISIBLE, with_tail=False)
+    visible = etree.tostring(root, method="text", encoding=str)
+    contacts.emails_in_text(visible)
+    contacts.phones_in_text(visible)
+    contacts.postcodes_in_text(visible)
+    charities = registry_numbers.charity_numbers(visible)
+    registry_numbers.company_numbers(visible, exclude=charities)
+    registry_numbers.is_cic(visible)
 
 
 def print_steps(pages: list[tuple[str, bytes]], rounds: int) -> None:

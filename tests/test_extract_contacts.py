@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.extract import contacts
 from harvester.extract.contacts import (
     decode_cfemail,
     email_from_mailto,
@@ -107,3 +112,34 @@ def test_tel_links() -> None:
 ])
 def test_postcodes(text: str, expected: list[str]) -> None:
     assert postcodes_in_text(text) == expected
+
+
+# ---------------------------------------------------------------- the spelled-form scan
+
+_SPELLED_ALPHABET = st.sampled_from(["email", "E-Mail", "ebost", "e-bost", "contact", "Write  to", "write to",
+                                     " at ", " AT ", " dot ", "jane", "info", "cardiff", "org", "uk", "\n",
+                                     " ", "e", "-", "mail", ".", "x", "\u0130", "\u0131", "\u017f", "é"])
+
+
+def _spelled_by_sub(text: str) -> str:
+    """The spelled-form replacement as a plain re.sub over every position (the reference)."""
+    def spelled(m: re.Match[str]) -> str:
+        domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
+        return m.group(0)[: m.start(1) - m.start(0)] + f" {m.group(1)}@{domain} "
+    return contacts._SPELLED.sub(spelled, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SPELLED_ALPHABET, max_size=40).map("".join))
+def test_spelled_scan_at_wording_only_equals_the_full_sub(text: str) -> None:
+    # No brackets in the alphabet: deobfuscate is then the spelled-form step alone.
+    assert contacts.deobfuscate(text) == _spelled_by_sub(text)
+
+
+def test_spelled_scan_examples() -> None:
+    text = "Email: jane at cardiff dot org. Or e-mail bob at x dot co dot uk; contact: sam at y dot org"
+    assert contacts.deobfuscate(text) == _spelled_by_sub(text)
+    assert "jane@cardiff.org" in contacts.deobfuscate(text)
+    assert contacts.emails_in_text(text) == ["jane@cardiff.org", "bob@x.co.uk", "sam@y.org"]
+    # A dotless ı: lower() cannot stand in for IGNORECASE, so the full regex runs.
+    assert contacts.spelled_starts("emaıl jane at x dot org") is None

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from harvester.extract.registry_numbers import charity_numbers, company_numbers, is_cic
+from harvester.extract.registry_numbers import (
+    _CIC_SELF,
+    _may_say_cic,
+    charity_numbers,
+    company_numbers,
+    is_cic,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -45,3 +53,14 @@ def test_cic() -> None:
     assert is_cic("", "APES Pet Care", footer="Association of Protecting Exotic Species CIC")
     assert not is_cic("We partner with Bristol Makers CIC on workshops.", "Harbour Studio Ltd")
     assert not is_cic("Cicero and the bicycle", "Cicada Studio")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["CIC", "cic", "C\u0130C", "c\u0131c", "Community", "INTEREST", "interest",
+                                 " company", " is a ", " number", "é", "\u017f", " ", "no.", "we"]),
+                max_size=30).map("".join))
+def test_cic_pre_check_never_hides_a_match(text: str) -> None:
+    # The pre-check may say "maybe" wrongly, never "no" where the full pattern matches.
+    if _CIC_SELF.search(text):
+        assert _may_say_cic(text)
+    assert is_cic(text) == bool(_CIC_SELF.search(text))

@@ -116,7 +116,47 @@ def deobfuscate(text: str) -> str:
     # same letters IGNORECASE matches, bar exotic look-alikes such as a dotless ı), then " at ".
     if not any(word in low for word in _SPELLED_WORDS) or not _SPELLED_HINT.search(text):
         return text
-    return _SPELLED.sub(spelled, text)
+    starts = spelled_starts(text)
+    if starts is None:
+        return _SPELLED.sub(spelled, text)
+    # The same matches as the sub: a match can only begin where its wording does, so it is
+    # tried at those places alone, leftmost first and never overlapping.
+    pieces: list[str] = []
+    done = 0
+    for start in starts:
+        if start < done:
+            continue
+        match = _SPELLED.match(text, start)
+        if match:
+            pieces += [text[done:match.start()], spelled(match)]
+            done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+# Characters that IGNORECASE matches with an ASCII letter but lower() does not turn into it; the
+# dotted capital I is also the one character whose lower-case form is longer (indices shift).
+CASE_EXOTICS = "\u0130\u0131\u017f\u212a"
+
+
+def has_case_exotics(text: str) -> bool:
+    """Can `text.lower()` disagree with IGNORECASE on ASCII words, or misplace their offsets?"""
+    return not text.isascii() and any(c in text for c in CASE_EXOTICS)
+
+
+def spelled_starts(text: str) -> list[int] | None:
+    """Every offset where `_SPELLED` can begin, in order: "e-mail"/"email", "ebost"/"e-bost"
+    (the 'e' before "mail"/"bost"), "contact", "write". None when lower() cannot stand in for
+    IGNORECASE (see `has_case_exotics`)."""
+    if has_case_exotics(text):
+        return None
+    low = text.lower()
+    starts: set[int] = set()
+    for word, back in (("mail", (1, 2)), ("bost", (1, 2)), ("contact", (0,)), ("write", (0,))):
+        at = low.find(word)
+        while at != -1:
+            starts.update(at - b for b in back if at - b >= 0)
+            at = low.find(word, at + 1)
+    return sorted(starts)
 
 
 def emails_in_text(text: str) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from harvester.extract.contacts import has_case_exotics
+
 # The wording may be followed by "no.", "number", ":" and the like before the number itself.
 _GAP = (r"[\s:.#,()\-–]{0,6}(?:no\.?|number|num\.?|rhif|reg(?:istration)?\.?(?:\s{1,3}(?:no\.?|number))?)?"
         r"[\s:.#,()\-–]{0,6}")
@@ -135,9 +137,10 @@ def is_cic(text: str, name: str | None = None, footer: str = "") -> bool:
 
 def _may_say_cic(text: str) -> bool:
     """Cheap pre-check: `_CIC_SELF` needs "cic", or "community" and "interest" (its search tries
-    every position, and "interest" alone is a common word). On ASCII text lower() is exactly
-    IGNORECASE; other text gets small regexes."""
-    if text.isascii():
+    every position, and "interest" alone is a common word). lower() stands in for IGNORECASE
+    unless the text holds a look-alike it does not fold (`contacts.has_case_exotics`); such
+    text gets small regexes."""
+    if not has_case_exotics(text):  # lower() is then exactly IGNORECASE on these ASCII words
         low = text.lower()
         return "cic" in low or ("interest" in low and "community" in low)
     return _CIC_WORD.search(text) is not None or (
