@@ -458,3 +458,15 @@ def test_an_unexpected_error_still_carries_the_security_headers(engine, ids, mon
         resp = c.get("/queue/bristol")
     assert resp.status_code == 500 and "harvester serve" in resp.text and "boom" not in resp.text
     assert resp.headers["content-security-policy"] == CSP
+
+
+def test_a_cluster_in_capitals_is_redirected_to_its_lower_case_page(client, ids):
+    # The command line ignores the case of a cluster id; the page does too, with one address.
+    for asked, meant in (("/queue/Bristol", "/queue/bristol"),
+                         ("/queue/BRISTOL.json?x=1", "/queue/bristol.json?x=1"),
+                         ("/network/Bristol", "/network/bristol"),
+                         ("/network/Bristol.svg", "/network/bristol.svg")):
+        resp = client.get(asked, follow_redirects=False)
+        assert resp.status_code == 308 and resp.headers["location"] == meant
+    assert client.get("/queue/Bristol.json").json() == client.get("/queue/bristol.json").json()
+    assert client.get("/queue/nowhere").status_code == 404

@@ -190,6 +190,8 @@ def page(view: Callable[..., views.Page], *param_names: str) -> Callable[[Reques
     """An endpoint rendering `view` as HTML, or as JSON when the path ends in `.json`."""
 
     async def endpoint(request: Request) -> Response:
+        if (moved := _lower_case_cluster(request)) is not None:
+            return moved
         args = [request.path_params.get(p) for p in param_names]
         result = await run_in_threadpool(_with_session, request, view, request.query_params, *args)
         if request.url.path.endswith(".json"):
@@ -250,7 +252,21 @@ async def organisations_csv(request: Request) -> Response:
                     headers={"content-disposition": 'attachment; filename="organisations.csv"'})
 
 
+def _lower_case_cluster(request: Request) -> Response | None:
+    """`/queue/Bristol` -> `/queue/bristol`: cluster ids are lower case (seed files enforce it)
+    and the command line ignores case, so the page does too, with one address per page."""
+    cluster = request.path_params.get("cluster")
+    if not cluster or cluster == cluster.lower():
+        return None
+    path = request.url.path
+    head, _, tail = path.rpartition(cluster)  # the cluster is the path's last segment
+    url = head + cluster.lower() + tail + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(url, status_code=308)
+
+
 async def figure_svg(request: Request) -> Response:
+    if (moved := _lower_case_cluster(request)) is not None:
+        return moved
     cluster = request.path_params.get("cluster")
 
     def build(session: Session) -> bytes:
