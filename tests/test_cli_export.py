@@ -78,6 +78,8 @@ def test_export_contacts_and_relations_csv(runner, populated, tmp_path):
     (["export", "organisations", "--sector", "charity"],
      "Error: --sector 'charity' is not one of: government, industry, university, third_sector, unknown\n"),
     (["export", "contacts", "--status", "maybe"], None),
+    (["export", "organisations", "--format", "json", "--excel"],
+     "Error: --excel shapes CSV for Excel; this export is json: drop --excel, or write a .csv file\n"),
 ])
 def test_export_bad_options(runner, populated, args, message):
     db_url, _ = populated

@@ -131,6 +131,9 @@ def _table(ctx: typer.Context, table: str, output: Path | None, fmt: str | None,
     from harvester.export import FORMATS, export_table
 
     fmt = _format(fmt, output, FORMATS, "csv")
+    if excel and fmt != "csv":
+        raise BadInput(f"--excel shapes CSV for Excel; this export is {fmt}: drop --excel, "
+                       "or write a .csv file")
     engine = state(ctx).engine()
     with session_scope(engine) as session, open_text(output) as stream:
         n = export_table(session, table, stream, fmt=fmt, excel=excel, cluster=cluster,
