@@ -154,3 +154,48 @@ def test_url_answering_with_an_image_is_refused(runner: CliRunner, httpx_mock) -
     assert result.exit_code == 2, result.output
     assert result.stderr == ("Error: https://www.example.org/logo.png: not a web page (content type "
                              "image/png): give the address of an HTML page\n")
+
+
+MEETUP_PAGE = (Path(__file__).resolve().parent.parent / "harvester" / "demo" / "site" / "www.meetup.com"
+               / "salford-seedley-game-jam" / "index.html")
+
+
+def test_a_meetup_page_is_read_by_the_meetup_extractor(runner: CliRunner) -> None:
+    url = "https://www.meetup.com/salford-seedley-game-jam/"
+    result = runner.invoke(app, ["inspect", str(MEETUP_PAGE), "--url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["source"] == "meetup" and data["source_url"] == url
+    [group] = data["groups"]
+    assert group["urlname"] == "salford-seedley-game-jam" and group["name"] == "Salford Seedley Game Jam"
+    assert [p["name"] for p in group["organisers"]] == ["Priya Chandran"]
+    assert [s["url"] for s in group["sponsors"]] == ["https://www.ordsall-interactive.co.uk/"]
+    assert data["events"] and data["events"][0]["title"] == "48-hour winter game jam"
+    summary = runner.invoke(app, ["inspect", str(MEETUP_PAGE), "--url", url])
+    assert summary.exit_code == 0, summary.output
+    for shown in ("Meetup (next-data)", "Salford Seedley Game Jam", "Priya Chandran", "Ordsall Interactive",
+                  "48-hour winter game jam"):
+        assert shown in summary.stdout
+    # Without a meetup.com address the same file is an ordinary web page.
+    plain = json.loads(runner.invoke(app, ["inspect", str(MEETUP_PAGE), "--json"]).stdout)
+    assert "source" not in plain and "url" in plain
+
+
+def test_a_live_meetup_url_is_read_by_the_meetup_extractor(runner: CliRunner, httpx_mock) -> None:
+    url = "https://www.meetup.com/salford-seedley-game-jam/"
+    httpx_mock.add_response(url=url, content=MEETUP_PAGE.read_bytes(),
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    result = runner.invoke(app, ["inspect", url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["groups"][0]["member_count"] == 164
+
+
+def test_every_recorded_meetup_page_inspects(runner: CliRunner, shared_dir: Path) -> None:
+    pages = sorted((shared_dir / "fixtures" / "meetup").glob("*.html"))
+    assert pages
+    url = "https://www.meetup.com/x/events/"
+    for page in pages:
+        for extra in ([], ["--json"]):
+            result = runner.invoke(app, ["inspect", str(page), "--url", url, *extra])
+            assert result.exit_code == 0, (page.name, result.output)
+        assert json.loads(result.stdout)["source"] == "meetup"

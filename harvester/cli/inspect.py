@@ -4,11 +4,13 @@ A local file is read as it is (give `--url` for the address it came from: links,
 the sector's domain signal are read against it). A URL is fetched once with httpx, with the
 project's User-Agent, the configured timeout, redirect limit and size cap. robots.txt is not
 consulted for this single fetch that a person asked for by name (like opening the page in a
-browser); harvests always obey it. Nothing is written to the database.
+browser); harvests always obey it. Nothing is written to the database. A page on meetup.com (its
+URL, or a saved file's `--url`) is read by the Meetup extractor, as a harvest would read it.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +18,8 @@ import typer
 
 from harvester.cli.app import JsonOpt, app, out, plain, print_json, state
 from harvester.errors import BadInput, Failure
-from harvester.extract.facts import PageFacts
+from harvester.extract.facts import MeetupFacts, PageFacts
+from harvester.extract.meetup import is_meetup_url, parse_meetup_page
 from harvester.extract.page import extract_page
 from harvester.urls import is_http_url
 
@@ -93,21 +96,58 @@ def facts_json(facts: PageFacts) -> dict[str, Any]:
     }
 
 
-def _print_summary(facts: PageFacts) -> None:
-    from rich.table import Table
+def meetup_json(facts: MeetupFacts) -> dict[str, Any]:
+    """`inspect --json` for a Meetup page: its groups and events as the harvest stores them."""
+    return {"source": "meetup", **asdict(facts)}
 
-    data = facts_json(facts)
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
 
-    def row(label: str, value: Any) -> None:
+class _Summary:
+    """A two-column label/value table; values are scraped text, so made plain first."""
+
+    def __init__(self) -> None:
+        from rich.table import Table
+
+        self.table = Table(show_header=False, box=None, pad_edge=False)
+        self.table.add_column(style="bold")
+        self.table.add_column(overflow="fold")
+
+    def __call__(self, label: str, value: Any) -> None:
         if value in (None, [], {}, ""):
             value = "-"
         elif isinstance(value, list):
             value = "\n".join(str(v) for v in value)
-        table.add_row(label, plain(value))  # scraped: no terminal control sequences
+        self.table.add_row(label, plain(value))  # scraped: no terminal control sequences
 
+    def print(self) -> None:
+        out.print(self.table, markup=False)
+
+
+def _print_meetup(facts: MeetupFacts) -> None:
+    row = _Summary()
+    row("URL", facts.source_url)
+    row("Read from", f"Meetup ({facts.source_kind})")
+    for group in facts.groups:
+        row("Group", f"{group.name or group.urlname} ({group.urlname})")
+        row("  place", ", ".join(v for v in (group.city, group.country) if v) or None)
+        row("  members", group.member_count)
+        row("  organisers", [f"{p.name} — {p.role or 'no role given'}" for p in group.organisers])
+        row("  sponsors", [s.name + (f" <{s.url}>" if s.url else "") for s in group.sponsors])
+        row("  website", group.website)
+        row("  links", group.links)
+    for event in facts.events:
+        venue = next((v for v in event.venues if v.name or v.city), None)
+        where = ", ".join(x for x in (venue.name, venue.city) if x) if venue else None
+        row("Event", f"{event.title} ({event.start or 'no date'})" + (f" at {where}" if where else ""))
+        row("  hosts", event.hosts)
+    if not facts.groups and not facts.events:
+        row("Found", "no group or event on this page")
+    row("Errors", facts.errors)
+    row.print()
+
+
+def _print_summary(facts: PageFacts) -> None:
+    data = facts_json(facts)
+    row = _Summary()
     row("URL", facts.url)
     row("Name", f"{facts.name} (from {facts.name_source})" if facts.name else None)
     row("Page kind", facts.page_kind)
@@ -132,7 +172,7 @@ def _print_summary(facts: PageFacts) -> None:
     row("Links", [f"{link.kind:9} {link.url}" + (f"  [{link.context}]" if link.context else "")
                   for link in facts.links])
     row("Internal links", len(facts.internal_links))
-    out.print(table, markup=False)
+    row.print()
 
 
 @app.command()
@@ -180,6 +220,13 @@ def inspect(
             raise BadInput(f"{target}: not a web page (binary data such as an image, archive or PDF): "
                            "give a page saved as HTML")
         page_url, headers = url or path.resolve().as_uri(), {}
+    if is_meetup_url(page_url):
+        meetup = parse_meetup_page(page_url, body, headers)
+        if json_:
+            print_json(meetup_json(meetup))
+        else:
+            _print_meetup(meetup)
+        return
     facts = extract_page(page_url, body, headers)
     if json_:
         print_json(facts_json(facts))
