@@ -454,8 +454,10 @@ def _serve_threads(server: _Server, ready) -> None:
             self.send_header("Content-Length", str(length))
             for k, v in extra:
                 self.send_header(k, v)
+            # Logged before end_headers() sends the head: for a HEAD or a 304 the head is the
+            # whole answer, so a client that has its answer always finds it in the log.
+            server.log(self.host_index, self.path, started, status, len(payload))
             self.end_headers()
-            server.log(self.host_index, self.path, started, status, len(payload))  # before sending
             self.wfile.write(payload)
 
         def do_HEAD(self) -> None:  # noqa: N802 (stdlib name)
