@@ -124,6 +124,52 @@ def render_figure(session: Session, *, cluster: str | None = None, fmt: str = "s
     return data
 
 
+# Where a label may sit around its node, in points from the node's centre (x, y, alignment), tried in
+# this order: up-right first (the usual place), then the other corners and sides.
+_LABEL_SPOTS = ((6, 6, "left"), (6, -14, "left"), (-6, 6, "right"), (-6, -14, "right"),
+                (9, -4, "left"), (-9, -4, "right"), (0, 11, "center"), (0, -19, "center"))
+
+
+def place_labels(fig: Any, ax: Any, labels: list[tuple[str, tuple[float, float]]], *,
+                 fontsize: float = 8) -> list[Any]:
+    """Label nodes (most connected first) where the label overlaps no label placed before it:
+    a report's figure must be readable. Each label tries `_LABEL_SPOTS` in turn; when every spot
+    collides, it takes the one that overlaps least. Needs the axes limits set (positions are
+    measured on the drawn figure)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    ax.apply_aspect()
+    placed: list[Any] = []  # window extents of the labels placed so far
+    annotations = []
+    for text, (x, y) in labels:
+        ann = ax.annotate(text, (x, y), xytext=_LABEL_SPOTS[0][:2], textcoords="offset points",
+                          fontsize=fontsize, zorder=3, parse_math=False,
+                          bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        best, best_overlap = _LABEL_SPOTS[0], float("inf")
+        for spot in _LABEL_SPOTS:
+            ann.xyann = spot[:2]
+            ann.set_horizontalalignment(spot[2])
+            box = ann.get_window_extent(renderer).expanded(1.04, 1.1)
+            overlap = sum(_overlap_area(box, other) for other in placed)
+            if overlap < best_overlap:
+                best, best_overlap = spot, overlap
+            if overlap == 0:
+                break
+        ann.xyann = best[:2]
+        ann.set_horizontalalignment(best[2])
+        placed.append(ann.get_window_extent(renderer).expanded(1.04, 1.1))
+        annotations.append(ann)
+    return annotations
+
+
+def _overlap_area(a: Any, b: Any) -> float:
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return width * height if width > 0 and height > 0 else 0.0
+
+
 def _draw(graph: nx.MultiDiGraph, title: str, fmt: str) -> bytes:
     # A bare Figure renders through the Agg/SVG canvases without pyplot or a display, and never
     # touches the global backend (safe inside the web server's threads).
@@ -171,14 +217,8 @@ def _draw(graph: nx.MultiDiGraph, title: str, fmt: str) -> bytes:
         ax.add_artist(patch)  # not add_patch: limits are set once below, not per node
 
     ranked = sorted(graph.nodes, key=lambda nd: (-degree.get(nd, 0), str(graph.nodes[nd].get("name", ""))))
-    for node in ranked[: _labels_wanted(n)]:
-        if n > 12 and degree.get(node, 0) == 0:
-            continue
-        x, y = pos[node]
-        ax.annotate(_short(str(graph.nodes[node].get("name", node))), (x, y), xytext=(6, 6),
-                    textcoords="offset points", fontsize=8 if n <= 200 else 7, zorder=3,
-                    parse_math=False,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    labels = [(_short(str(graph.nodes[node].get("name", node))), pos[node])
+              for node in ranked[: _labels_wanted(n)] if not (n > 12 and degree.get(node, 0) == 0)]
 
     alone = [nd for nd in graph.nodes if degree.get(nd, 0) == 0]
     if alone and len(alone) < n:
@@ -197,6 +237,7 @@ def _draw(graph: nx.MultiDiGraph, title: str, fmt: str) -> bytes:
     else:
         ax.set_xlim(-1, 1)
         ax.set_ylim(-1, 1)
+    place_labels(fig, ax, labels, fontsize=8 if n <= 200 else 7)
 
     handles = [Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor=colour,
                       markeredgecolor="#222222", label=SECTOR_LABELS[sector])

@@ -105,3 +105,27 @@ def test_unknown_cluster_is_an_error(session):
 def test_unknown_format(session):
     with pytest.raises(BadInput, match="--format 'pdf'"):
         render_figure(session, fmt="pdf")
+
+
+def test_labels_of_nodes_close_together_do_not_overlap():
+    # The demo's Bristol figure had "Brunelgate Creative Code" over "Avonmere City Council".
+    from matplotlib.figure import Figure
+
+    from harvester.figure import _overlap_area, place_labels
+
+    fig = Figure(figsize=(6, 4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1)
+    points = [(0.0, 0.0), (0.05, 0.0), (0.0, 0.04), (0.1, -0.03), (-0.08, 0.02)]
+    labels = [(f"Organisation number {i} Ltd", p) for i, p in enumerate(points)]
+    annotations = place_labels(fig, ax, labels)
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [a.get_window_extent(renderer) for a in annotations]
+    assert [a.get_text() for a in annotations] == [text for text, _ in labels]
+    assert all(_overlap_area(a, b) == 0 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # The most connected (first) label keeps the usual place, up and to the right of its node.
+    assert tuple(annotations[0].xyann) == (6, 6)
