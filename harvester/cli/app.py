@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from typer.core import TyperGroup
 from harvester import __version__
 from harvester.config import Config
 from harvester.errors import HarvesterError
+from harvester.plain_text import plain
 
 # Data goes to stdout; messages, tables meant for people and progress bars to stderr.
 out = Console(highlight=False, soft_wrap=True)
@@ -169,16 +169,6 @@ def _cluster_id(value: str | None) -> str | None:
 ClusterOpt = Annotated[str | None, typer.Option("--cluster", "-c", callback=_cluster_id,
                                                 help="Only this cluster (its id, e.g. bristol).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON (documented in README).")]
-
-
-# C0/C1 control characters but tab and newline: ESC in a scraped name could recolour, clear or
-# retitle the researcher's terminal, or plant a hyperlink.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def plain(value: Any) -> str:
-    """`value` as text safe for a terminal: no control characters (scraped text is untrusted)."""
-    return CONTROL_CHARS.sub("", str(value))
 
 
 def safe_text(value: Any, **kwargs: Any) -> Text:

@@ -12,7 +12,6 @@ Scraped text (names, reasons, contacts) is shown as plain text, never as rich ma
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from rich.text import Text
 from sqlmodel import Session, select
 
 from harvester.models import ContactUse, DecisionKind, Organisation, Relation
+from harvester.plain_text import plain
 
 KEYS = {"a": DecisionKind.accept, "r": DecisionKind.reject, "d": DecisionKind.defer}
 HELP = "a accept · r reject · d defer · n note · s skip · q quit"
@@ -95,14 +95,9 @@ def evidence_links(session: Session, org_id: int, limit: int = MAX_EVIDENCE) -> 
     return links
 
 
-# C0/C1 control characters but tab and newline: ESC in a scraped name could recolour, clear or
-# retitle the terminal (the same rule as harvester.cli.app.plain).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _text(value: str, **kwargs) -> Text:
     """Untrusted text for the panel: never markup, never terminal control sequences."""
-    return Text(_CONTROL.sub("", value), **kwargs)
+    return Text(plain(value), **kwargs)
 
 
 def render(candidate, links: list[tuple[str, str, str]], position: int, total: int) -> Panel:

@@ -1,0 +1,17 @@
+"""Control characters out of untrusted text: one rule for the terminal, the review panel and names.
+
+C0/C1 control characters but tab and newline: an ESC in a scraped or pasted name could recolour,
+clear or retitle a researcher's terminal, plant a hyperlink, or corrupt an export.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: Any) -> str:
+    """`value` as text with no control characters (tab and newline kept)."""
+    return CONTROL_CHARS.sub("", str(value))
