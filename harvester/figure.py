@@ -147,19 +147,19 @@ def place_labels(fig: Any, ax: Any, labels: list[tuple[str, tuple[float, float]]
         ann = ax.annotate(text, (x, y), xytext=_LABEL_SPOTS[0][:2], textcoords="offset points",
                           fontsize=fontsize, zorder=3, parse_math=False,
                           bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-        best, best_overlap = _LABEL_SPOTS[0], float("inf")
+        best, best_box, best_overlap = _LABEL_SPOTS[0], None, float("inf")
         for spot in _LABEL_SPOTS:
             ann.xyann = spot[:2]
             ann.set_horizontalalignment(spot[2])
             box = ann.get_window_extent(renderer).expanded(1.04, 1.1)
             overlap = sum(_overlap_area(box, other) for other in placed)
             if overlap < best_overlap:
-                best, best_overlap = spot, overlap
+                best, best_box, best_overlap = spot, box, overlap
             if overlap == 0:
                 break
         ann.xyann = best[:2]
         ann.set_horizontalalignment(best[2])
-        placed.append(ann.get_window_extent(renderer).expanded(1.04, 1.1))
+        placed.append(best_box)
         annotations.append(ann)
     return annotations
 

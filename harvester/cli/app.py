@@ -161,12 +161,12 @@ def main_options(
 
 # ---------------------------------------------------------------- shared options
 
-def _cluster_id(value: str | None) -> str | None:
+def cluster_id(value: str | None) -> str | None:
     """Cluster ids are lower-case (seed files enforce it), so `--cluster Bristol` means bristol."""
     return value.strip().lower() if value else value
 
 
-ClusterOpt = Annotated[str | None, typer.Option("--cluster", "-c", callback=_cluster_id,
+ClusterOpt = Annotated[str | None, typer.Option("--cluster", "-c", callback=cluster_id,
                                                 help="Only this cluster (its id, e.g. bristol).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print stable JSON (documented in README).")]
 

@@ -138,7 +138,7 @@ def _check_archive_writable(path: Path) -> None:
                        "choose another --archive path") from exc
 
 
-def _unseeded(ctx: typer.Context) -> bool:
+def unseeded(ctx: typer.Context) -> bool:
     """True when the database has neither clusters nor organisations: nothing could be crawled."""
     from sqlmodel import Session, select
 
@@ -147,6 +147,11 @@ def _unseeded(ctx: typer.Context) -> bool:
     with Session(state(ctx).engine()) as s:
         return (s.exec(select(Cluster.id).limit(1)).first() is None
                 and s.exec(select(Organisation.id).limit(1)).first() is None)
+
+
+# Said by `harvest` and `schedule` on an empty database (cycles would only report zeros).
+NOTHING_SEEDED = ("Nothing to harvest yet: the database has no clusters or organisations; load seed "
+                  "files first with `harvester seed seeds/*.yaml`.")
 
 
 @app.command()
@@ -207,9 +212,8 @@ def harvest(
         summary = run_harvest(ctx, options, max_pages=max_pages, depth=depth, concurrency=concurrency,
                               delay=delay)
     print_summary(ctx, summary)
-    if _unseeded(ctx):
-        note(ctx, "Nothing to harvest: the database has no clusters or organisations yet; load seed "
-             "files first with `harvester seed seeds/*.yaml`.")
+    if unseeded(ctx):
+        note(ctx, NOTHING_SEEDED)
     elif nothing_was_due(summary):
         # A re-harvest soon after the last one asks for nothing: say why, or it looks broken.
         note(ctx, "No page was due: pages are fetched again after revisit_days (default 7 days); "

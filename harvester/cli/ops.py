@@ -38,7 +38,7 @@ def schedule(
     at_time = parse_at(at)
     if once and at_time is not None:
         raise BadInput("--at has no effect with --once: cron or the systemd timer decides when it runs")
-    from harvester.cli.harvest import _unseeded, check_identity
+    from harvester.cli.harvest import NOTHING_SEEDED, check_identity, unseeded
     from harvester.crawl import HarvestOptions
 
     st = state(ctx)
@@ -50,9 +50,8 @@ def schedule(
     def cycle():
         return run_cycle(engine, config, harvest_options={"allow_private": allow_private})
 
-    if _unseeded(ctx):  # as `harvest` says: cycles on an empty database would only report zeros
-        note(ctx, "Nothing to harvest yet: the database has no clusters or organisations; load seed "
-             "files first with `harvester seed seeds/*.yaml`.")
+    if unseeded(ctx):
+        note(ctx, NOTHING_SEEDED)
     results = Scheduler(engine, interval, at=at_time, once=once, cycle=cycle,
                         say=lambda m: note(ctx, m)).run()
     if results and results[-1].status == "interrupted":

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from harvester.cli.app import ClusterOpt, JsonOpt, _cluster_id, app, note, out, print_json, safe_text, state
+from harvester.cli.app import ClusterOpt, JsonOpt, app, cluster_id, note, out, print_json, safe_text, state
 
 DEFAULT_TOP = 20
 
@@ -156,7 +156,7 @@ def referral_add(
 @quota_app.command("set")
 def quota_set(
     ctx: typer.Context,
-    cluster: Annotated[str, typer.Argument(help="Cluster id, e.g. bristol.", callback=_cluster_id)],
+    cluster: Annotated[str, typer.Argument(help="Cluster id, e.g. bristol.", callback=cluster_id)],
     sector: Annotated[str, typer.Argument(help="government, industry, university or third_sector.")],
     target: Annotated[int, typer.Argument(min=0, max=100_000,
                                           help="How many included organisations of that sector.")],
