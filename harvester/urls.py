@@ -106,24 +106,26 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
     session ids removed, host lower-cased, default port dropped. None when not http(s)."""
     target = url.strip()
     scheme = _SCHEME.match(target)
-    if scheme and scheme.group(1).lower() not in ("http", "https"):
-        return None  # mailto:, tel:, javascript:, ... (urljoin would hand them back unchanged)
-    if base and _SITE_PATH.match(target):
+    if scheme:
+        if scheme.group(1).lower() not in ("http", "https"):
+            return None  # mailto:, tel:, javascript:, ... (urljoin would hand them back unchanged)
+        # "http:..." is no path reference (those start with "/", or hold no ":" at all).
+    elif base and _SITE_PATH.match(target):
         # "/path?query" on the base's own host, the commonest link: no join, no re-split.
         origin = _origin(base)
         if origin is None:
             return None
         path, _, query = target.partition("#")[0].partition("?")
         return _canonical(*origin, path, query)
-    if base and _RELATIVE_PATH.match(target):
+    elif base and _RELATIVE_PATH.match(target):
         # "page.html", "dir/page?q": urljoin's merge with the base's directory, done here.
         directory = _directory(base)
         if directory is not None:
-            scheme, host, base_parts = directory
+            scheme_name, host, base_parts = directory
             path, _, query = target.partition("#")[0].partition("?")
             segments = [*base_parts, *path.split("/")]
             segments[1:-1] = filter(None, segments[1:-1])
-            return _canonical(scheme, host, "/".join(segments) or "/", query)
+            return _canonical(scheme_name, host, "/".join(segments) or "/", query)
     if not (base and ";" in target):
         fast = _PLAIN_ABSOLUTE.match(target)
         if fast:
@@ -162,7 +164,14 @@ def _canonical(scheme: str, host: str, path: str, query: str) -> str:
                  if k.lower() not in TRACKING_PARAMS]
         pairs.sort()
         query = urlencode(pairs, doseq=True)
-    return urlunsplit((scheme, host, path, query, ""))
+    if not host:
+        return urlunsplit((scheme, host, path, query, ""))  # Python versions differ here
+    # urlunsplit's result for an http(s) scheme, a host and no fragment, without its argument
+    # coercion (the commonest call on a page's links).
+    if path[0] != "/":
+        path = "/" + path
+    url = f"{scheme}://{host}{path}"
+    return f"{url}?{query}" if query else url
 
 
 @lru_cache(maxsize=1024)

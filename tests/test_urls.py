@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.urls import host_of, normalise_url, registrable_domain
 
@@ -90,3 +92,15 @@ _BASES = [None, "https://www.example.org/a/b.html", "http://x.org", "https://x.o
 def test_normalise_url_fast_paths_match_urljoin(base):
     for href in _HREFS:
         assert normalise_url(href, base) == _reference_normalise(href, base), (href, base)
+
+
+_URL_PIECES = st.sampled_from([
+    "http", "https", "HTTP", "://", ":", "/", "//", ".", "..", "x.org", "X.ORG", "www.", "@", "[::1]",
+    ":8080", ":443", "?", "&", "=", "a", "é", "%7e", "%", ";", "#", " ", "\t", "utm_source=1", "jsessionid=2",
+    "-", "\u0130", "\\", "mailto:", "b.co.uk"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PIECES, max_size=12).map("".join), st.sampled_from(_BASES + ["http://./"]))
+def test_normalise_url_matches_urljoin_on_generated_hrefs(href: str, base: str | None) -> None:
+    assert normalise_url(href, base) == _reference_normalise(href, base)
