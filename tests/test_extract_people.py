@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.extract.page import extract_page
-from harvester.extract.people import is_name, is_role
+from harvester.extract.people import _ROLE, has_role_word, is_name, is_role
 
 
 def people(url: str, body: str, head: str = "") -> list[tuple[str, str | None, str | None]]:
@@ -80,3 +82,18 @@ def test_is_name(text: str, expected: bool) -> None:
 ])
 def test_is_role(text: str, expected: bool) -> None:
     assert is_role(text) is expected
+
+
+# Job words in several cases, a hyphenated one whose parts are no job words, look-alikes that
+# IGNORECASE folds to ASCII letters (İ ı ſ K), word characters that join runs, other separators.
+_ROLE_ALPHABET = st.sampled_from([
+    "Director", "director", "DIRECTOR", "co-ordinator", "Co-Ordinator", "co", "-", "ordinator",
+    "co-director", "Chair", "vice-chair", "chairs", "\u017fecretary", "secretary", "\u0130ntern", "intern",
+    "\u0131ntern", "\u212aurator", "curator", "CEO", "_", "1", " ", "\t", ",", "&", "é", "ŵ", "Cadeirydd",
+    "PhD", "x", "lead", "Leader", "vet", "vets", "\u0307"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_ROLE_ALPHABET, max_size=8).map("".join))
+def test_role_word_lookup_equals_the_regex(text: str) -> None:
+    assert has_role_word(text) == bool(_ROLE.search(text))

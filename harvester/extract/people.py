@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from harvester.extract.contacts import emails_in_text as _emails_in
+from harvester.extract.contacts import has_case_exotics
 from harvester.extract.contacts import phones_in_text as _phones_in
 from harvester.extract.facts import Person
 
@@ -57,6 +58,13 @@ _ROLE_WORDS = (
     "postdoc", "phd", "student", "maintainer", "contributor", "vet", "nurse", "receptionist",
 )
 _ROLE = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in _ROLE_WORDS) + r")(?![\w])", re.I)
+# `_ROLE` by set lookup: a job word without a hyphen matches exactly where a whole \w-run of the
+# lower-cased text equals it; a hyphenated one ("co-director") holds such a word ("director")
+# unless none of its parts is a job word ("co-ordinator"), and then the text must contain it.
+_ROLE_RUN_WORDS = frozenset(w for w in _ROLE_WORDS if "-" not in w)
+_ROLE_HYPHENATED_ONLY = tuple(w for w in _ROLE_WORDS if "-" in w
+                              and _ROLE_RUN_WORDS.isdisjoint(w.split("-")))
+_WORD_RUN = re.compile(r"\w+")
 # Job words that are never part of a name ("Sound Engineer" is a role); a few are also names.
 _ROLE_TOKENS = frozenset(_ROLE_WORDS) - {"dean", "principal", "mayor", "patron", "partner"}
 # Words that make a capitalised line a heading or a place, not a person's name.
@@ -80,6 +88,7 @@ responsibilities responsibility committee sub-committee finance planning highway
 vice-chair founder director officer manager head lead coordinator vets vet care services
 solutions design media digital creative films productions studios labs lab first developer
 """))
+_NOT_NAME_TOKENS = _NOT_NAME | _ROLE_TOKENS  # one lookup per word of a name-shaped line
 _LABELS = frozenset({"name", "role", "title", "position", "job title", "email", "e-mail", "phone",
                      "telephone", "tel", "mobile", "contact", "enw", "rôl", "swydd", "ebost"})
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]{0,3})?[A-ZÀ-Þ][a-zà-ÿ'’]{1,30}(?:-[A-ZÀ-Þ][a-zà-ÿ'’]{1,30})?$")
@@ -111,12 +120,12 @@ def is_name(text: str) -> bool:
     capitalised = 0
     for i, token in enumerate(tokens):
         low = token.lower()
-        if low in _NOT_NAME or low in _ROLE_TOKENS:
+        if low in _NOT_NAME_TOKENS:
             return False
         if low in _PARTICLES and 0 < i < len(tokens) - 1:
             continue
-        if _INITIAL.match(token) and i < len(tokens) - 1:
-            continue
+        if len(token) <= 2 and _INITIAL.match(token) and i < len(tokens) - 1:
+            continue  # an initial is one or two characters long
         if not _NAME_TOKEN.match(token):
             return False
         capitalised += 1
@@ -129,7 +138,25 @@ def is_role(text: str) -> bool:
         return False
     if text.rstrip()[-1:] in ".?!" or _NOT_ROLE_START.match(text):
         return False  # a sentence, not a job title
-    return bool(_ROLE.search(text))
+    return has_role_word(text)
+
+
+def has_role_word(text: str) -> bool:
+    """`_ROLE.search(text)`, without trying its hundred IGNORECASE alternatives at every offset.
+
+    Without the characters that IGNORECASE folds to an ASCII letter but lower() does not map
+    alike (`contacts.has_case_exotics`), lower() keeps every offset and every \\w character, so
+    the runs of the lower-cased text are the original runs and a run matches a job word under
+    IGNORECASE exactly when it equals it; anything else goes to the regex."""
+    if has_case_exotics(text):
+        return _ROLE.search(text) is not None
+    low = text.lower()
+    if not _ROLE_RUN_WORDS.isdisjoint(_WORD_RUN.findall(low)):
+        return True
+    for word in _ROLE_HYPHENATED_ONLY:
+        if word in low:
+            return _ROLE.search(text) is not None
+    return False
 
 
 def _clean_name(text: str) -> str:
@@ -170,7 +197,19 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     texts = [" ".join(line.text.split()) for line in lines]
     content = [i for i, t in enumerate(texts) if t and t.lower().rstrip(":") not in _LABELS]
     position = {idx: n for n, idx in enumerate(content)}
-    shaped = {idx: is_name(texts[idx]) for idx in content}  # each line's name shape, asked once
+    # Each line's name shape, asked once (a line of one word, spaces normalised, is no name).
+    shaped = {idx: (" " in texts[idx] or "," in texts[idx]) and is_name(texts[idx]) for idx in content}
+    # Each other line read as "Name – Role" once: pass 1 asks for every such line, and again for
+    # the line after a name, as pass 2 does for the line before one.
+    inline = {idx: _inline_person(texts[idx]) for idx in content if not shaped[idx]}
+    roles: dict[int, bool] = {}  # is_role of a line, asked at most once
+
+    def role_shaped(idx: int) -> bool:
+        known = roles.get(idx)
+        if known is None:
+            known = roles[idx] = is_role(texts[idx])
+        return known
+
     found: dict[str, tuple[int, str | None]] = {}  # name -> (line index, role)
     used_roles: set[int] = set()
 
@@ -185,21 +224,20 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         if shaped[idx]:
             n = position[idx]
             nxt = content[n + 1] if n + 1 < len(content) else None
-            if (nxt is not None and is_role(texts[nxt]) and not shaped[nxt]
-                    and not _inline_person(texts[nxt])):
+            if nxt is not None and not shaped[nxt] and role_shaped(nxt) and not inline[nxt]:
                 add(text, idx, texts[nxt])
                 used_roles.add(nxt)
             continue
-        inline = _inline_person(text)
-        if inline:
-            add(inline[0], idx, inline[1])
+        person = inline[idx]
+        if person:
+            add(person[0], idx, person[1])
     # Pass 2: a role line followed by a name line ("Clerk" / "Kevin Phillips").
     for n, idx in enumerate(content[1:], start=1):
         text = texts[idx]
         prev = content[n - 1]
         if not shaped[idx] or _clean_name(text) in found or prev in used_roles:
             continue
-        if is_role(texts[prev]) and not shaped[prev] and not _inline_person(texts[prev]):
+        if not shaped[prev] and role_shaped(prev) and not inline[prev]:
             add(text, idx, texts[prev])
             used_roles.add(prev)
 
