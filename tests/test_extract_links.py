@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.extract import links
 from harvester.extract.links import kind_for, profile_url
-from harvester.extract.page import extract_page
+from harvester.extract.page import PageWalk, _parse, extract_page
 from harvester.extract.platforms import PLATFORM_DOMAINS, SOCIAL_DOMAINS, is_platform, is_social
+from harvester.urls import host_of, normalise_url, registrable_domain
 
 
 def kinds(url: str, body: str) -> dict[str, str]:
@@ -95,3 +101,70 @@ def test_platform_lists() -> None:
     assert is_social("m.facebook.com") and not is_social("zoom.us")
     assert not is_platform("alice.github.io") and not is_platform("watershed.co.uk")
     assert not (SOCIAL_DOMAINS & PLATFORM_DOMAINS)  # each domain listed once, under one category
+
+
+# ---------------------------------------------------------------- shortcuts against the plain way
+
+_HREF_PIECES = st.sampled_from([
+    "https://", "http://", "//", "www.", "WWW.", "instagram.com", "x.com", "linkedin.com", "github.com",
+    "mastodon.social", "google.com", "x.org", "example.org", ".", ":8080", ":443", "@", "u:p@", "[::1]",
+    "é", "\u0130", "/", "/in/", "/company/", "/status/", "/@", "name", "_", "?", "q=1", "#", "%41", " ",
+    "share", "p", "-", ":", ";", "a.pdf", "..", "\\"])
+_BASES = st.sampled_from(["https://www.example.org/a/b.html", "http://x.org", "https://x.org:8443/p/",
+                          "https://instagram.com/", "http://[::1]:8001/a", "https://www.x.com/"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_HREF_PIECES, max_size=10).map("".join), _BASES)
+def test_profile_read_from_the_normalised_parts_equals_profile_url(href: str, base: str) -> None:
+    # _target reads a social profile from the host and path it already split off.
+    what, value = links._target(href, base, host_of(base), registrable_domain(base))
+    if what == links._PROFILE:
+        url = normalise_url(href, base)
+        assert url is not None and value == profile_url(url)
+        if value:
+            assert links._profile_site(value) == (registrable_domain(value) or "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["https://", "http://", "a", "B", ".", "-", ":", "1", "@", "[", "]", "/",
+                                 "é", "\u0130", " ", "%", "x.com", "co.uk", "?", "#", "\t"]),
+                max_size=10).map("".join))
+def test_profile_site_equals_registrable_domain(url: str) -> None:
+    assert links._profile_site(url) == (registrable_domain(url) or "")
+
+
+def _climb(tag: Any, stop: Any) -> tuple[str | None, str | None]:
+    """The section reading as one climb per link, with no memo (the reference)."""
+    node = tag.getparent()
+    for _ in range(links._ANCESTOR_LEVELS):
+        if node is None or node is stop or node.tag in ("body", "html"):
+            return None, None
+        ident, classes = node.get("id"), node.get("class")
+        if ident or classes:
+            names = f"{ident or ''} {classes or ''}"
+            kind = kind_for(names)
+            if kind:
+                return kind, names.strip()
+        node = node.getparent()
+    return None, None
+
+
+_OPEN = ['<div class="partners">', '<div id="funders">', '<div class="x y">', "<section>", "<li>", "<p>",
+         '<ul class="sponsor-logos">', "<header>", "<footer>", "<nav>", '<div role="navigation">',
+         '<span class="member_of">', "<div>"]
+_CLOSE = ["</div>", "</section>", "</ul>", "</li>", "</header>", "</footer>", "</nav>", "</p>", "</span>"]
+_LEAF = ["<h2>Our partners</h2>", "<h2>News</h2>", '<a href="https://a.org/">A</a>', "text",
+         '<a href="https://b.org/x"><img alt="Sponsors"></a>', '<a href="https://c.org/"></a>',
+         '<a href="https://instagram.com/us">ig</a>', '<area href="https://e.org/">']
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_OPEN + _CLOSE + _LEAF + _LEAF), max_size=40).map("".join), st.booleans())
+def test_section_memo_answers_as_a_fresh_climb(body: str, roles: bool) -> None:
+    root = _parse(f"<html><body>{body}</body></html>".encode())
+    walk = PageWalk(root.find("body") if root.find("body") is not None else root, roles=roles)
+    memo: dict[Any, Any] = {}
+    for tag, landmark in walk.linkish:
+        if tag.tag[0] != "h":
+            assert links._section_context(tag, landmark, memo) == _climb(tag, landmark)

@@ -77,45 +77,64 @@ def kind_for(text: str | None) -> str | None:
     return None
 
 
-def _section_context(tag: Any, stop: Any, memo: dict[Any, tuple[str | None, str]]
+def _section_context(tag: Any, stop: Any,
+                     memo: dict[tuple[Any, int, Any], tuple[str | None, str | None]]
                      ) -> tuple[str | None, str | None]:
-    """The kind the id/class of an enclosing section names. `memo`: each ancestor's reading,
-    shared by the links of one page (a logo grid's links share their ancestors)."""
+    """The kind the id/class of an enclosing section names, and those names.
+
+    `memo`, shared by the links of one page: the answer from each ancestor with the levels left
+    to climb (and the landmark that stops the climb), so the links of one logo grid or list ask
+    their common ancestors once instead of each climbing all of them again."""
     node = tag.getparent()
-    for _ in range(_ANCESTOR_LEVELS):
+    climbed: list[tuple[Any, int, Any]] = []
+    answer: tuple[str | None, str | None] = (None, None)
+    for levels in range(_ANCESTOR_LEVELS, 0, -1):
         if node is None or node is stop or node.tag in ("body", "html"):
-            return None, None
-        reading = memo.get(node)
-        if reading is None:
-            ident, classes = node.get("id"), node.get("class")
-            if ident or classes:
-                names = f"{ident or ''} {classes or ''}"
-                reading = memo[node] = (kind_for(names), names.strip())
-            else:
-                reading = memo[node] = (None, "")
-        if reading[0]:
-            return reading
+            break
+        key = (node, levels, stop)
+        known = memo.get(key)
+        if known is not None:
+            answer = known
+            break
+        climbed.append(key)
+        ident, classes = node.get("id"), node.get("class")
+        if ident or classes:
+            names = f"{ident or ''} {classes or ''}"
+            kind = kind_for(names)
+            if kind:
+                answer = (kind, names.strip())
+                break
         node = node.getparent()
-    return None, None
+    for key in climbed:
+        memo[key] = answer
+    return answer
 
 
-def _words_and_images(anchor: Any) -> tuple[str, bool, str]:
-    """The anchor's text (words joined by single spaces), whether it is an image-only link, and
-    the alt texts of its first images."""
-    text = " ".join(" ".join(anchor.itertext()).split())
+def _words(anchor: Any) -> str:
+    """The anchor's text, words joined by single spaces."""
+    return " ".join(" ".join(anchor.itertext()).split())
+
+
+def _image_alts(anchor: Any) -> tuple[bool, str]:
+    """Whether a link without words holds an image (an image-only link), and the alt texts of
+    its first images."""
     images = list(islice(anchor.iter("img"), 4))
     alts = " ".join(i.get("alt") or i.get("title") or "" for i in images)
-    return text, (bool(images) and not text), alts.strip()
+    return bool(images), alts.strip()
 
 
 def profile_url(url: str) -> str | None:
     """The canonical form of a social profile link, or None for share/post/video links."""
     parts = urlsplit(url)
-    path = parts.path.rstrip("/")
+    return _profile((parts.hostname or "").lower(), parts.path)
+
+
+def _profile(host: str, path: str) -> str | None:
+    """`profile_url` from the URL's lower-case host name and path, for a caller that has them."""
+    path = path.rstrip("/")
     if not path or _NOT_PROFILE.search(path + "/"):
         return None
     segments = [s for s in path.split("/") if s]
-    host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
     if host.endswith("linkedin.com") and segments[:1] == ["in"]:
@@ -148,12 +167,13 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
     except ValueError:
         own_host = ""
     heading_by_landmark: dict[int, Any] = {}  # the last heading element seen in each landmark
-    heading_texts: dict[Any, str] = {}  # read only when a link to another site needs it
+    # Each heading's text and the kind it names, read only when a link to another site needs it.
+    heading_kinds: dict[Any, tuple[str | None, str | None]] = {None: (None, None)}
     found: dict[str, Link] = {}
     internal: dict[str, None] = {}
     social_all: list[tuple[str, bool]] = []
     targets: dict[str, tuple[int, str | None]] = {}  # href -> (what it is, its url or profile)
-    sections: dict[Any, tuple[str | None, str]] = {}
+    sections: dict[tuple[Any, int, Any], tuple[str | None, str | None]] = {}
     seen = 0
     for tag, landmark in tags:
         key = id(landmark) if landmark is not None else 0
@@ -178,14 +198,17 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         if what == _PROFILE:
             social_all.append((url, landmark is not None))
             continue
-        heading_tag = heading_by_landmark.get(key)
-        if heading_tag is not None and heading_tag not in heading_texts:
-            heading_texts[heading_tag] = " ".join(" ".join(heading_tag.itertext()).split())[:200]
-        words, image_only, alts = _words_and_images(tag)
+        words = _words(tag)
+        # Image alts only matter for a link without words (its text, and the logo-strip rule).
+        image_only, alts = (False, "") if words else _image_alts(tag)
         kind, context = _section_context(tag, landmark, sections)
         if kind is None:
-            heading = heading_texts[heading_tag] if heading_tag is not None else None
-            kind = kind_for(heading)
+            heading_tag = heading_by_landmark.get(key)
+            reading = heading_kinds.get(heading_tag)
+            if reading is None:
+                heading = _words(heading_tag)[:200]
+                reading = heading_kinds[heading_tag] = (heading, kind_for(heading))
+            heading, kind = reading
             context = heading if kind else None
         if kind is None and image_only:
             kind = kind_for(alts)
@@ -219,17 +242,19 @@ def _target(href: str, base_url: str, own_host: str, own_site: str | None) -> tu
     # A normalised URL is "scheme://host[:port]/path[?query]": read it without urlsplit.
     netloc, _, rest = url.partition("://")[2].partition("/")
     path = "/" + rest.partition("?")[0]
-    if ":" in netloc or "[" in netloc or "@" in netloc:
-        host = urlsplit(url).hostname or ""
-        site = own_site if netloc == own_host else registrable_domain(url)
-    else:
+    plain = not (":" in netloc or "[" in netloc or "@" in netloc)
+    if plain:
         host = netloc  # already lower case, no port: what host_of would return
         site = own_site if netloc == own_host else registrable_domain_of_host(netloc)
+    else:
+        host = urlsplit(url).hostname or ""
+        site = own_site if netloc == own_host else registrable_domain(url)
     if site == own_site:
         return (_NOTHING, None) if _ASSET.search(path) else (_INTERNAL, url)
     if is_platform(host) or _FEDIVERSE.match(path):
         if is_social(host) or _FEDIVERSE.match(path):
-            return _PROFILE, profile_url(url)
+            # A plain ASCII netloc is urlsplit's host name as it is, and `path` its path.
+            return _PROFILE, (_profile(host, path) if plain and netloc.isascii() else profile_url(url))
         return _NOTHING, None
     return _EXTERNAL, url
 
@@ -243,7 +268,7 @@ def _own_profiles(candidates: list[tuple[str, bool]], page_kind: str | None,
     """The organisation's own profiles: those it names in JSON-LD sameAs or shows in its header,
     footer or navigation; elsewhere only when the page is not about people and does not list many
     profiles on one platform (a contributors list)."""
-    platform_of = {url: registrable_domain(url) or "" for url, _ in candidates}  # each url once
+    platform_of = {url: _profile_site(url) for url in dict.fromkeys(url for url, _ in candidates)}
     per_platform: dict[str, set[str]] = {}
     for url, _ in candidates:
         per_platform.setdefault(platform_of[url], set()).add(url)
@@ -259,3 +284,15 @@ def _own_profiles(candidates: list[tuple[str, bool]], page_kind: str | None,
         if in_landmark or (page_kind != "team" and not crowded):
             out.setdefault(url, None)
     return list(out)
+
+
+_PLAIN_HOST = re.compile(r"[a-z0-9.-]+")
+
+
+def _profile_site(profile: str) -> str:
+    """`registrable_domain(profile) or ""` for a `profile_url` result ("https://host/..."):
+    a host of plain lower-case letters, digits, dots and hyphens is read without urlsplit."""
+    netloc = profile[8:].partition("/")[0] if profile.startswith("https://") else ""
+    if netloc and _PLAIN_HOST.fullmatch(netloc):
+        return registrable_domain_of_host(netloc.rstrip(".")) or ""
+    return registrable_domain(profile) or ""
