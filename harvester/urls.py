@@ -160,10 +160,7 @@ def _canonical(scheme: str, host: str, path: str, query: str) -> str:
     if "%" in path or _UNSAFE_PATH.search(path):
         path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     if query:
-        pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                 if k.lower() not in TRACKING_PARAMS]
-        pairs.sort()
-        query = urlencode(pairs, doseq=True)
+        query = _canonical_query(query)
     if not host:
         return urlunsplit((scheme, host, path, query, ""))  # Python versions differ here
     # urlunsplit's result for an http(s) scheme, a host and no fragment, without its argument
@@ -172,6 +169,24 @@ def _canonical(scheme: str, host: str, path: str, query: str) -> str:
         path = "/" + path
     url = f"{scheme}://{host}{path}"
     return f"{url}?{query}" if query else url
+
+
+# "name=value&..." of characters that parse_qsl does not decode and urlencode does not escape.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*(?:&[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*)*")
+
+
+def _canonical_query(query: str) -> str:
+    """The query's pairs without tracking parameters, sorted: parse_qsl, filter, urlencode. A
+    plain query (most of them) is split and joined as it is: decoding and encoding would give
+    every name and value back unchanged."""
+    if _PLAIN_QUERY.fullmatch(query):
+        plain = [pair.split("=", 1) for pair in query.split("&")]
+        plain = [pair for pair in plain if pair[0].lower() not in TRACKING_PARAMS]
+        plain.sort()
+        return "&".join([f"{name}={value}" for name, value in plain])
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() not in TRACKING_PARAMS]
+    pairs.sort()
+    return urlencode(pairs, doseq=True)
 
 
 @lru_cache(maxsize=1024)

@@ -104,3 +104,18 @@ _URL_PIECES = st.sampled_from([
 @given(st.lists(_URL_PIECES, max_size=12).map("".join), st.sampled_from(_BASES + ["http://./"]))
 def test_normalise_url_matches_urljoin_on_generated_hrefs(href: str, base: str | None) -> None:
     assert normalise_url(href, base) == _reference_normalise(href, base)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "Z", "1", "=", "&", "a=", "&b=", "~", ".", "-", "_", "+", "%20",
+                                 "%", "é", " ", ";", "utm_source", "UTM_Source", "ref", "a=1", "&a=0",
+                                 "\u0130"]),
+                min_size=1, max_size=12).map("".join))
+def test_canonical_query_equals_parse_and_urlencode(query: str) -> None:
+    from urllib.parse import parse_qsl, urlencode
+
+    from harvester.urls import TRACKING_PARAMS, _canonical_query
+
+    pairs = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                   if k.lower() not in TRACKING_PARAMS)
+    assert _canonical_query(query) == urlencode(pairs, doseq=True)
