@@ -168,3 +168,10 @@ def test_section_memo_answers_as_a_fresh_climb(body: str, roles: bool) -> None:
     for tag, landmark in walk.linkish:
         if tag.tag[0] != "h":
             assert links._section_context(tag, landmark, memo) == _climb(tag, landmark)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*links._KIND_STEMS, "a", "ri", "an", "cl", "work", "ed", "-", " ", "x"]),
+                max_size=8).map("".join))
+def test_kind_stem_trie_finds_exactly_the_stems(text: str) -> None:
+    assert bool(links._KIND_STEM.search(text)) == any(stem in text for stem in links._KIND_STEMS)

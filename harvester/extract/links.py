@@ -58,7 +58,27 @@ _NOT_PROFILE = re.compile(
 _KIND_STEMS = ("fund", "cyllid", "arien", "arian", "support", "cefnog", "backer", "sponsor", "nodd",
                "partner", "collaborat", "association", "working", "member", "accredit", "aelod",
                "client", "customer", "cleient", "trusted", "worked")
-_KIND_STEM = re.compile("|".join(_KIND_STEMS))
+
+
+def _literal_trie(words: Iterable[str]) -> str:
+    """A pattern for exactly these literal words with their common prefixes factored out
+    ("a(?:elod|ri(?:an|en))"), so that a search tries one character at most offsets rather than
+    every word in turn."""
+    tails: dict[str, list[str]] = {}
+    ends_here = False
+    for word in sorted(set(words)):
+        if word:
+            tails.setdefault(word[0], []).append(word[1:])
+        else:
+            ends_here = True
+    branches = [re.escape(first) + _literal_trie(rest) for first, rest in tails.items()]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends_here else body
+
+
+_KIND_STEM = re.compile(_literal_trie(_KIND_STEMS))
 _DASHES = re.compile(r"[_\-]+")
 
 
@@ -166,7 +186,7 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         own_host = host_of(base_url)
     except ValueError:
         own_host = ""
-    heading_by_landmark: dict[int, Any] = {}  # the last heading element seen in each landmark
+    heading_by_landmark: dict[Any, Any] = {}  # the last heading element seen in each landmark
     # Each heading's text and the kind it names, read only when a link to another site needs it.
     heading_kinds: dict[Any, tuple[str | None, str | None]] = {None: (None, None)}
     found: dict[str, Link] = {}
@@ -176,9 +196,8 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
     sections: dict[tuple[Any, int, Any], tuple[str | None, str | None]] = {}
     seen = 0
     for tag, landmark in tags:
-        key = id(landmark) if landmark is not None else 0
         if tag.tag[0] == "h":
-            heading_by_landmark[key] = tag
+            heading_by_landmark[landmark] = tag
             continue
         seen += 1
         if seen > MAX_LINKS:
@@ -203,7 +222,7 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         image_only, alts = (False, "") if words else _image_alts(tag)
         kind, context = _section_context(tag, landmark, sections)
         if kind is None:
-            heading_tag = heading_by_landmark.get(key)
+            heading_tag = heading_by_landmark.get(landmark)
             reading = heading_kinds.get(heading_tag)
             if reading is None:
                 heading = _words(heading_tag)[:200]
