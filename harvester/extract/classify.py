@@ -268,12 +268,16 @@ def sector_words(text: str | Prepared) -> dict[str, list[str]]:
 
 
 class _Tally:
+    """Points by sector and the evidence lines, in the order the signals were added."""
+
+    __slots__ = ("points", "evidence")
+
     def __init__(self) -> None:
-        self.points: Counter[str] = Counter()
+        self.points: dict[str, float] = {}
         self.evidence: list[str] = []
 
     def add(self, sector: str, points: float, why: str) -> None:
-        self.points[sector] += points
+        self.points[sector] = self.points.get(sector, 0) + points
         self.evidence.append(f"{why} (+{points:.1f} {sector})")
 
     def decision(self) -> SectorDecision:
@@ -323,11 +327,15 @@ def _domain_signal(domain: str) -> tuple[str, float, str] | None:
 
 def _add_registers(tally: _Tally, charity_numbers: Iterable[str], company_numbers: Iterable[str],
                    is_cic: bool) -> None:
-    charities = sorted({c.strip() for c in charity_numbers if c and c.strip()})
+    # An empty list or set (most pages) has nothing to sort; any other iterable is read.
+    charities = sorted({c.strip() for c in charity_numbers if c and c.strip()}) \
+        if charity_numbers else ()
     if charities:
         tally.add(THIRD, CHARITY_POINTS, f"registered charity number {', '.join(charities[:3])}")
     if is_cic:
         tally.add(THIRD, CIC_POINTS, "Community Interest Company")
+    if not company_numbers:
+        return
     companies = sorted({c.strip().upper() for c in company_numbers if c and c.strip()})
     trading = [c for c in companies if not c.startswith(_THIRD_COMPANY_PREFIXES)]
     other = [c for c in companies if c.startswith(_THIRD_COMPANY_PREFIXES)]
@@ -369,7 +377,10 @@ def _name_signals(name: str) -> tuple[tuple[str, float, str], ...]:
 
 def _add_words(tally: _Tally, words: Mapping[str, Iterable[str]]) -> None:
     for sector in (GOV, UNI, THIRD, IND):
-        found = sorted(set(words.get(sector, ())))
+        seen = words.get(sector)
+        if not seen:  # no words of this sector (most of them, on most pages)
+            continue
+        found = sorted(set(seen))
         points = sum(STRONG_WORD_POINTS if w in STRONG_WORDS else WORD_POINTS for w in found)
         if points < MIN_WORD_POINTS:
             continue

@@ -210,25 +210,33 @@ def prepare_parts(parts: Mapping[str, str]) -> tuple[dict[float, Prepared], Prep
     lower: list[str] = []
     tokens: list[str] = []
     grouped: dict[float, tuple[list[str], list[str], list[str]]] = {}
+    weights = PART_WEIGHTS
     for part, text in parts.items():
         if not text:
             continue
-        f = fold_letters(text)
-        low = f.lower()
-        toks = _tokens_of(low)
+        if text.isascii():  # most parts: nothing to fold, words cut without the non-ASCII step
+            f, low = text, text.lower()
+            toks = low.encode().translate(_WORD_TABLE).decode().split()
+        else:
+            f = fold_letters(text)
+            low = f.lower()
+            toks = _tokens_of(low)
         folded.append(f)
         lower.append(low)
         tokens += toks
-        group = grouped.setdefault(PART_WEIGHTS.get(part, DEFAULT_WEIGHT), ([], [], []))
-        group[0].append(f)
-        group[1].append(low)
-        group[2].extend(toks)  # words of two parts side by side: `adjacent` may say yes, never no
+        group = grouped.get(weights.get(part, DEFAULT_WEIGHT))
+        if group is None:
+            grouped[weights.get(part, DEFAULT_WEIGHT)] = ([f], [low], toks)
+        else:
+            group[0].append(f)
+            group[1].append(low)
+            group[2].extend(toks)  # words of two parts side by side: `adjacent` may say yes, never no
     by_weight: dict[float, Prepared] = {}
     for weight, (fs, lows, toks) in grouped.items():
         by_weight[weight] = Prepared(fs[0] if len(fs) == 1 else _PART_JOIN.join(fs),
                                      lows[0] if len(lows) == 1 else _PART_JOIN.join(lows),
                                      frozenset(toks), toks)
-    if len(by_weight) == 1 and len(folded) == 1:
+    if len(folded) == 1:
         return by_weight, next(iter(by_weight.values()))
     words: frozenset[str] = frozenset().union(*(p.words for p in by_weight.values()))
     return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words, tokens)
