@@ -120,11 +120,51 @@ _WORD = re.compile(r"\w+")
 _SPACE_RUN = r"[\s\-\u2010-\u2015]+"  # what one space of a folded keyword stands for
 
 
+# Texts with at most this many distinct non-ASCII characters are folded character by character.
+_FEW_CHARS = 48
+
+
 def fold_letters(text: str) -> str:
     """`fold` without its space/dash step: accents and compatibility forms removed (the step
-    that changes words); the expensive normalisation is skipped when it would change nothing."""
+    that changes words). A text's few distinct non-ASCII characters are folded one by one and
+    replaced in C, instead of normalising the whole text (see `_fold_char`)."""
     if text.isascii():
         return text
+    # The few distinct non-ASCII characters, found in C.
+    others = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+                 .decode("utf-8", "surrogatepass"))
+    if len(others) <= _FEW_CHARS:
+        folds = [(char, _fold_char(char)) for char in others]
+        if all(folded is not None for _, folded in folds):
+            for char, folded in folds:
+                if folded != char:
+                    text = text.replace(char, folded)  # type: ignore[arg-type]
+            return text
+    return _fold_normalising(text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str | None:
+    """One character's NFKD decomposition without the combining marks U+0300..U+036F, or None
+    when it holds another combining mark.
+
+    NFKD decomposes each character on its own, then sorts each run of combining marks by
+    class. When every combining mark of the decomposed text is one of those dropped, the sort
+    moves nothing that is kept, so folding the text is folding each character: the pieces are
+    already decomposed, so replacing one character never makes another to replace."""
+    kept = []
+    for piece in unicodedata.normalize("NFKD", char):
+        if "\u0300" <= piece <= "\u036f":
+            continue
+        if unicodedata.combining(piece):
+            return None
+        kept.append(piece)
+    return "".join(kept)
+
+
+def _fold_normalising(text: str) -> str:
+    """`fold_letters` by normalising the whole text: for texts of many distinct characters or
+    with combining marks other than U+0300..U+036F, which the canonical ordering may move."""
     if "\xa0" in text:  # NFKD of a no-break space is a space: the commonest case, done in C
         text = text.replace("\xa0", " ")
     if not unicodedata.is_normalized("NFKD", text):
