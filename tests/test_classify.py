@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harvester.extract.classify import (
+    _scope,
     academic_links,
     affiliation,
     classify_page,
@@ -24,6 +25,7 @@ from harvester.extract.keywords import (
     areas_for_meetup_topics,
     compile_areas,
     domain_areas_for_pages,
+    prepare_parts,
     score_page,
     text_parts,
 )
@@ -346,6 +348,9 @@ def test_a_university_partner_or_two_is_not_academic() -> None:
 ])
 def test_affiliation_lines(text: str, expected: str | None) -> None:
     assert affiliation(text) == expected
+    # as classify_page reads it: the page's words kept to those its matchers look for
+    whole = prepare_parts({"title": "Home", "body": text}, _scope(compile_areas(load_taxonomy())))[1]
+    assert whole.scope is not None and affiliation(whole) == affiliation("Home \n" + text)
 
 
 def test_research_group_words() -> None:

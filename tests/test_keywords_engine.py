@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harvester.extract.classify import _WORD_SECTORS, sector_words
+from harvester.extract.classify import _WORD_SECTORS, _scope, affiliation, sector_words
 from harvester.extract.keywords import (
+    _PART_JOIN,
+    PART_WEIGHTS,
     Prepared,
     WordMatcher,
     _is_acronym,
@@ -23,7 +25,9 @@ from harvester.extract.keywords import (
     compile_areas,
     fold,
     fold_letters,
+    prepare_parts,
     score_page,
+    score_prepared,
 )
 from harvester.taxonomy import load_taxonomy
 
@@ -162,3 +166,41 @@ def test_fold_letters_is_nfkd_without_the_combining_accents(text: str) -> None:
 def test_fold_letters_of_many_distinct_characters() -> None:
     text = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 200)) + " caf\u00e9 \u0e01\u0e48"
     assert fold_letters(text) == re.sub("[\u0300-\u036f]", "", unicodedata.normalize("NFKD", text))
+
+
+# classify_page prepares a page's parts keeping only the words its matchers look for (a scope):
+# the same keywords, sector words and affiliation as the full word sets and the regex reading.
+_PART_NAMES = ["title", "og", "description", "h1", "headings", "body", "about", "nav", "footer",
+               "news", "other"]
+pages = st.dictionaries(st.sampled_from(_PART_NAMES), texts | st.text(max_size=40), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=pages)
+def test_scoped_parts_read_like_full_word_sets(parts: dict[str, str]) -> None:
+    matcher = compile_areas(AREAS)
+    scope = _scope(matcher)
+    scoped, whole_scoped = prepare_parts(parts, scope)
+    full, whole_full = prepare_parts(parts)
+    assert score_prepared(scoped, matcher) == score_prepared(full, matcher)
+    expected_words = _reference_sector_words(" \n".join(t for t in parts.values() if t))
+    assert sector_words(whole_scoped) == sector_words(whole_full) == expected_words
+    assert affiliation(whole_scoped) == affiliation(whole_full) == affiliation(whole_full.folded)
+    for weight, prepared in scoped.items():
+        group = [t for p, t in parts.items() if t and PART_WEIGHTS.get(p, 1.0) == weight]
+        assert matcher.hits(prepared) == _reference_hits(_PART_JOIN.join(group))
+        assert prepared.words == full[weight].words & scope
+
+
+def test_a_scope_must_hold_the_matchers_words() -> None:
+    small = frozenset({"games"})
+    by_weight, whole = prepare_parts({"title": "Indie games studio", "body": "council"}, small)
+    assert by_weight[3.0].words == {"games"}
+    with pytest.raises(ValueError):
+        compile_areas(AREAS).hits(by_weight[3.0])
+    with pytest.raises(ValueError):
+        sector_words(whole)
+    with pytest.raises(ValueError):
+        affiliation(whole)
+    with pytest.raises(ValueError):
+        Prepared.joined([by_weight[3.0], Prepared.of("studio")])

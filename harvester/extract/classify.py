@@ -48,6 +48,7 @@ from typing import Any
 
 from harvester.extract.facts import PageFacts, SectorDecision
 from harvester.extract.keywords import (
+    Matcher,
     Prepared,
     WordMatcher,
     compile_areas,
@@ -178,6 +179,7 @@ _UNIT_WORDS = frozenset({"unit", "lab", "laboratory", "group", "institute"})
 _UNIT_BODIES = frozenset({"university", "college", "institute", "centre", "center"})
 _BASED_WORDS = frozenset({"based", "hosted", "housed"})
 _BASED_BODIES = frozenset({"university", "college"})
+_AFFILIATION_WORDS = _UNIT_WORDS | _UNIT_BODIES | _BASED_WORDS | _BASED_BODIES
 AFFILIATION_POINTS = 1.0
 
 
@@ -220,6 +222,8 @@ def affiliation(text: str | Prepared) -> str | None:
     """The first phrase placing a named research unit inside an academic body, if any."""
     prepared = prepare(text)
     words, folded = prepared.words, prepared.folded
+    if prepared.scope is not None and not prepared.scope >= _AFFILIATION_WORDS:
+        raise ValueError("the text was prepared for other words (its scope lacks the unit words)")
     if words & _UNIT_WORDS and words & _UNIT_BODIES:
         for match in _UNIT_IN_BODY.finditer(folded):
             name = _UNIT_NAME.search(folded, max(0, match.start() - 120), match.start())
@@ -472,6 +476,23 @@ def _default_areas() -> tuple[Any, ...]:
     return tuple(load_taxonomy())
 
 
+_SCOPES: dict[int, tuple[Matcher, frozenset[str]]] = {}
+
+
+def _scope(matcher: Matcher) -> frozenset[str]:
+    """Every word `classify_page`'s matchers look for (the taxonomy's keywords, the sector
+    words, the affiliation test's): a page's text keeps only those (`prepare_parts`). Cached
+    per compiled taxonomy, which is held so that its id stays unique."""
+    known = _SCOPES.get(id(matcher))
+    if known is not None and known[0] is matcher:
+        return known[1]
+    scope = matcher.words.vocabulary | _WORDS_MATCHER.vocabulary | _AFFILIATION_WORDS
+    if len(_SCOPES) >= 16:
+        _SCOPES.clear()
+    _SCOPES[id(matcher)] = (matcher, scope)
+    return scope
+
+
 def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
                   areas: Sequence[Any] | None = None) -> None:
     """Fill `facts.sector`, `sector_words`, `keyword_hits` and `domain_scores` from this page's
@@ -479,13 +500,13 @@ def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
     Each part is folded once, parts of one weight are cut into words together, and the sector
     words read all parts joined."""
     parts = {"body": text_parts} if isinstance(text_parts, str) else text_parts
-    by_weight, whole = prepare_parts(parts)
+    matcher = compile_areas(_default_areas() if areas is None else tuple(areas))
+    by_weight, whole = prepare_parts(parts, _scope(matcher))
     facts.sector_words = sector_words(whole)
     facts.sector = _decide(domain=facts.url, schema_types=[facts.schema_type] if facts.schema_type else [],
                            charity_numbers=facts.charity_numbers, company_numbers=facts.company_numbers,
                            is_cic=facts.is_cic, words=facts.sector_words, name=facts.name,
                            academic=academic_links(facts.links, facts.url), placed=affiliation(whole))
-    matcher = compile_areas(_default_areas() if areas is None else tuple(areas))
     scored = score_prepared(by_weight, matcher)
     facts.keyword_hits = {area_id: kws for area_id, (_, kws) in sorted(scored.items())}
     facts.domain_scores = {area_id: score for area_id, (score, _) in sorted(scored.items())}

@@ -195,15 +195,20 @@ def _tokens_of(lower: str) -> list[str]:
 class Prepared:
     """A text made ready for matching once, whatever the number of matchers that read it: the
     folded text, its lower case, the set of its lower-case words and (for `adjacent`) the
-    words in order."""
+    words in order.
 
-    __slots__ = ("folded", "lower", "words", "_tokens", "_line")
+    `scope`, when set, is the vocabulary the words were kept from: `words` then holds only the
+    text's words in it (a page's hundreds of words are looked up in one set instead of being
+    gathered into their own), which is all a matcher whose words the scope holds reads."""
+
+    __slots__ = ("folded", "lower", "words", "_tokens", "_line", "scope")
 
     def __init__(self, folded: str, lower: str, words: frozenset[str],
-                 tokens: list[str] | None = None) -> None:
+                 tokens: list[str] | None = None, scope: frozenset[str] | None = None) -> None:
         self.folded, self.lower, self.words = folded, lower, words
         self._tokens = tokens
         self._line: str | None = None
+        self.scope = scope
 
     def __bool__(self) -> bool:
         return bool(self.folded)
@@ -221,11 +226,14 @@ class Prepared:
         separator of non-word characters joins no two words)."""
         if len(parts) == 1:
             return parts[0]
+        scope = parts[0].scope if parts else None
+        if any(p.scope is not scope for p in parts):
+            raise ValueError("parts prepared with different scopes cannot be joined")
         words: frozenset[str] = frozenset().union(*(p.words for p in parts))
         tokens = None if any(p._tokens is None for p in parts) else \
             [t for p in parts for t in p._tokens]  # type: ignore[union-attr]
         return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words,
-                   tokens)
+                   tokens, scope)
 
     def adjacent(self, words: str) -> bool:
         """Whether these words (" a b ", spaces around) follow one another in the text with
@@ -243,9 +251,13 @@ class Prepared:
 _PART_JOIN = " \x00 "
 
 
-def prepare_parts(parts: Mapping[str, str]) -> tuple[dict[float, Prepared], Prepared]:
+def prepare_parts(parts: Mapping[str, str], scope: frozenset[str] | None = None,
+                  ) -> tuple[dict[float, Prepared], Prepared]:
     """A page's parts made ready once: those of equal weight (`PART_WEIGHTS`) read as one text,
-    and the whole page (the parts joined by " \\n", in order) for the sector words."""
+    and the whole page (the parts joined by " \\n", in order) for the sector words.
+
+    With a `scope` (every word the matchers that will read them look for, see
+    `WordMatcher.vocabulary`), each text keeps only its words in the scope."""
     folded: list[str] = []
     lower: list[str] = []
     tokens: list[str] = []
@@ -275,11 +287,12 @@ def prepare_parts(parts: Mapping[str, str]) -> tuple[dict[float, Prepared], Prep
     for weight, (fs, lows, toks) in grouped.items():
         by_weight[weight] = Prepared(fs[0] if len(fs) == 1 else _PART_JOIN.join(fs),
                                      lows[0] if len(lows) == 1 else _PART_JOIN.join(lows),
-                                     frozenset(toks), toks)
+                                     frozenset(toks) if scope is None else scope.intersection(toks),
+                                     toks, scope)
     if len(folded) == 1:
         return by_weight, next(iter(by_weight.values()))
     words: frozenset[str] = frozenset().union(*(p.words for p in by_weight.values()))
-    return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words, tokens)
+    return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words, tokens, scope)
 
 
 def prepare(text: str | Prepared) -> Prepared:
@@ -356,9 +369,23 @@ class WordMatcher:
         self.probes.update((kw.text, kw.probe) for kw in self.always)
         self.single_keys = {w: tuple(kw.key for kw in kws) for w, kws in self.single.items()}
         self.first_words = frozenset(self.by_first)
+        # Every word a candidate test below reads (a `Prepared.scope` must hold them all).
+        self.vocabulary: frozenset[str] = self.single_words | self.first_words | frozenset(
+            word for kws in self.by_first.values() for kw in kws for word in kw.rest)
+        self._scope_checked: frozenset[str] | None = None
+
+    def _check_scope(self, scope: frozenset[str]) -> None:
+        """A text whose words were kept from a scope can be read only when the scope holds
+        every word this matcher looks for (checked once per scope in a row)."""
+        if not self.vocabulary <= scope:
+            raise ValueError("the text was prepared for other keywords (its scope lacks words)")
+        self._scope_checked = scope
 
     def find(self, prepared: Prepared) -> set[Any]:
         """The keys of the keywords found in this text."""
+        scope = prepared.scope
+        if scope is not None and scope is not self._scope_checked:
+            self._check_scope(scope)
         words = prepared.words
         firsts = words & self.first_words
         if not firsts and not self.always:  # one-word keywords only: set operations alone
