@@ -327,13 +327,13 @@ class _Keyword:
     sensitive: bool
     _regex: re.Pattern[str] | None = None
     rest: frozenset[str] = frozenset()  # its words after the first, for the candidate test
+    probe: str = ""                     # its words as `Prepared.adjacent` looks for them
+    one_word: bool = False              # a single whole word (found in some case: check the case)
 
     def __post_init__(self) -> None:
         self.rest = frozenset(self.words[1:])
-
-    @property
-    def probe(self) -> str:
-        return " " + " ".join(self.words) + " "
+        self.probe = " " + " ".join(self.words) + " "
+        self.one_word = len(self.words) == 1 and bool(_WORD.fullmatch(self.text))
 
     def finditer(self, prepared: Prepared) -> Iterable[re.Match[str]]:
         if self._regex is None:
@@ -365,8 +365,6 @@ class WordMatcher:
             else:
                 self.by_first.setdefault(kw.words[0], []).append(kw)
         self.single_words = frozenset(self.single)
-        self.probes = {kw.text: kw.probe for kws in self.by_first.values() for kw in kws}
-        self.probes.update((kw.text, kw.probe) for kw in self.always)
         self.single_keys = {w: tuple(kw.key for kw in kws) for w, kws in self.single.items()}
         self.first_words = frozenset(self.by_first)
         # Every word a candidate test below reads (a `Prepared.scope` must hold them all).
@@ -387,27 +385,30 @@ class WordMatcher:
         if scope is not None and scope is not self._scope_checked:
             self._check_scope(scope)
         words = prepared.words
+        single_hits = words & self.single_words
         firsts = words & self.first_words
         if not firsts and not self.always:  # one-word keywords only: set operations alone
-            return {key for w in words & self.single_words for key in self.single_keys[w]}
-        found: set[Any] = set()
-        singles = [kw for w in words & self.single_words for kw in self.single[w]]
+            return {key for w in single_hits for key in self.single_keys[w]}
         spans: dict[bool, list[tuple[int, int, _Keyword]]] = {}
-        sensitive_singles: list[_Keyword] = []
-        candidates = [kw for first in firsts for kw in self.by_first[first]
-                      if kw.rest <= words]
+        acronyms: list[_Keyword] = []  # case-sensitive one-word keywords found in their case
+        candidates = [kw for first in firsts for kw in self.by_first[first] if kw.rest <= words]
         for kw in candidates + self.always:
-            if len(kw.words) == 1 and _WORD.fullmatch(kw.text):
-                sensitive_singles.append(kw)  # an acronym: its word is here in some case
+            if kw.one_word:  # an acronym: its word is here in some case
+                for _ in kw.finditer(prepared):
+                    acronyms.append(kw)
+                    break
                 continue
-            if len(kw.words) > 1 and not prepared.adjacent(self.probes[kw.text]):
+            if kw.rest and not prepared.adjacent(kw.probe):
                 continue  # its words are all here, but never one after the other
             spans.setdefault(kw.sensitive, []).extend(
                 (m.start(), m.end(1), kw) for m in kw.finditer(prepared))
-        for kw in sensitive_singles:
-            for _ in kw.finditer(prepared):
-                singles.append(kw)
-                break
+        if not spans:  # no longer keyword here: every one-word keyword found counts
+            found = {key for w in single_hits for key in self.single_keys[w]}
+            found.update(kw.key for kw in acronyms)
+            return found
+        found = set()
+        singles = [kw for w in single_hits for kw in self.single[w]]
+        singles += acronyms
         covered: dict[bool, list[tuple[int, int]]] = {}
         for sensitive, matches in spans.items():
             counted, cover = self._resolve(matches)
