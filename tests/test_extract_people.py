@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harvester.extract import people as people_module
 from harvester.extract.page import extract_page
 from harvester.extract.people import _ROLE, has_role_word, is_name, is_role
 
@@ -97,3 +98,26 @@ _ROLE_ALPHABET = st.sampled_from([
 @given(st.lists(_ROLE_ALPHABET, max_size=8).map("".join))
 def test_role_word_lookup_equals_the_regex(text: str) -> None:
     assert has_role_word(text) == bool(_ROLE.search(text))
+
+
+def _inline_by_both_patterns(text: str) -> tuple[str, str] | None:
+    """`_inline_person` trying both patterns on every line, no separator pre-checks (the reference)."""
+    for pattern in (people_module._PAREN, people_module._INLINE):
+        match = pattern.match(text)
+        if not match:
+            continue
+        first, second = match.group(1).strip(), match.group(2).strip()
+        if is_name(first) and is_role(second):
+            return first, second
+        if is_role(first) and is_name(second):
+            return second, first
+    return None
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["Jo Bloggs", "Kenneth Baillie", "Chair", "Parish Clerk", "Co-Director",
+                                 "–", "—", ":", "|", ",", " - ", "-", "(", ")", " ", "   ", "\n", "x" * 25,
+                                 "abc", "Dr"]),
+                max_size=10).map("".join))
+def test_inline_separator_pre_checks_never_hide_a_match(text: str) -> None:
+    assert people_module._inline_person(text) == _inline_by_both_patterns(text)

@@ -97,7 +97,10 @@ _NOT_ROLE_START = re.compile(r"^(?:our|your|we|i|find|finding|get|join|become|me
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 _INLINE = re.compile(r"^(.{3,60}?)\s{0,3}(?:[–—:|,]|\s-)\s{0,3}(.{2,80})$")
-_INLINE_SEPARATOR = re.compile(r"[–—:|,-]")  # one of them is in every _INLINE match
+# One of these is in every _INLINE match, at an offset from 3 (after the 3 characters the name
+# side needs at least) to 64 (60 characters, 3 spaces, then "\s-"): searched there only.
+_INLINE_SEPARATOR = re.compile(r"[–—:|,-]")
+_INLINE_SEPARATOR_FROM, _INLINE_SEPARATOR_TO = 3, 65
 _INLINE_MAX = 150  # 60 + 3 + 2 + 3 + 80 characters, and a final newline `$` allows
 _PAREN = re.compile(r"^(.{3,60}?)\s{0,3}\((.{2,60})\)$")
 
@@ -173,17 +176,25 @@ def _inline_person(text: str) -> tuple[str, str] | None:
     """(name, role) from one line: "Name – Role", "Name (Role)", "Role: Name"."""
     if len(text) > _INLINE_MAX:
         return None  # longer than either pattern can match
-    for pattern in (_PAREN, _INLINE):
-        if ")" not in text if pattern is _PAREN else not _INLINE_SEPARATOR.search(text):
-            continue  # the pattern's separator is not there: no need to try every split
-        match = pattern.match(text)
-        if not match:
-            continue
-        first, second = match.group(1).strip(), match.group(2).strip()
-        if is_name(first) and is_role(second):
-            return first, second
-        if is_role(first) and is_name(second):
-            return second, first
+    # Each pattern only where its separator can be: no need to try every split otherwise.
+    if ")" in text:
+        person = _person_of(_PAREN.match(text))
+        if person:
+            return person
+    if _INLINE_SEPARATOR.search(text, _INLINE_SEPARATOR_FROM, _INLINE_SEPARATOR_TO):
+        return _person_of(_INLINE.match(text))
+    return None
+
+
+def _person_of(match: re.Match[str] | None) -> tuple[str, str] | None:
+    """(name, role) from the two sides of an inline match, in either order."""
+    if not match:
+        return None
+    first, second = match.group(1).strip(), match.group(2).strip()
+    if is_name(first) and is_role(second):
+        return first, second
+    if is_role(first) and is_name(second):
+        return second, first
     return None
 
 
@@ -204,7 +215,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     inline = {idx: _inline_person(texts[idx]) for idx in content if not shaped[idx]}
     roles: dict[int, bool] = {}  # is_role of a line, asked at most once
 
-    def role_shaped(idx: int) -> bool:
+    def role_at(idx: int) -> bool:
         known = roles.get(idx)
         if known is None:
             known = roles[idx] = is_role(texts[idx])
@@ -224,7 +235,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         if shaped[idx]:
             n = position[idx]
             nxt = content[n + 1] if n + 1 < len(content) else None
-            if nxt is not None and not shaped[nxt] and role_shaped(nxt) and not inline[nxt]:
+            if nxt is not None and not shaped[nxt] and role_at(nxt) and not inline[nxt]:
                 add(text, idx, texts[nxt])
                 used_roles.add(nxt)
             continue
@@ -237,7 +248,7 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         prev = content[n - 1]
         if not shaped[idx] or _clean_name(text) in found or prev in used_roles:
             continue
-        if not shaped[prev] and role_shaped(prev) and not inline[prev]:
+        if not shaped[prev] and role_at(prev) and not inline[prev]:
             add(text, idx, texts[prev])
             used_roles.add(prev)
 
