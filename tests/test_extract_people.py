@@ -121,3 +121,13 @@ def _inline_by_both_patterns(text: str) -> tuple[str, str] | None:
                 max_size=10).map("".join))
 def test_inline_separator_pre_checks_never_hide_a_match(text: str) -> None:
     assert people_module._inline_person(text) == _inline_by_both_patterns(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["Jo", "Bloggs", "Kenneth", "Dr", "Cllr", "van", "J.", "Siân", "É", "JO",
+                                 "BLOGGS", " ", ",", "-", "1", "12", "\u00b2", "\u0661", "\u216b", "\uff13"]),
+                max_size=8).map("".join))
+def test_a_line_with_a_digit_is_no_name(text: str) -> None:
+    # is_name has no digit check of its own: its word tests must reject every such line.
+    if any(ch.isdigit() for ch in text):
+        assert not is_name(text)

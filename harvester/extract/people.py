@@ -95,7 +95,6 @@ _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zà-ÿ'’]{0,3})?[A-ZÀ-Þ][a-zà-ÿ'’
 _NOT_ROLE_START = re.compile(r"^(?:our|your|we|i|find|finding|get|join|become|meet|contact|call|email)\b",
                              re.I)
 _INITIAL = re.compile(r"^[A-Z]\.?$")
-_ASCII_DIGIT = re.compile(r"[0-9]")
 _INLINE = re.compile(r"^(.{3,60}?)\s{0,3}(?:[–—:|,]|\s-)\s{0,3}(.{2,80})$")
 # One of these is in every _INLINE match, at an offset from 3 (after the 3 characters the name
 # side needs at least) to 64 (60 characters, 3 spaces, then "\s-"): searched there only.
@@ -112,8 +111,8 @@ def is_name(text: str) -> bool:
     tokens = text.replace(",", " ").split()
     if len(tokens) < 2 or (len(tokens) > 4 and tokens[0].lower().rstrip(".") not in _TITLES):
         return False  # cheapest rejection first: most lines are one word or a sentence
-    if _ASCII_DIGIT.search(text) if text.isascii() else any(ch.isdigit() for ch in text):
-        return False
+    # No digit check: a word with a digit ("Unit 12") is no title, label, particle, initial or
+    # name word, so the word loop below rejects it whichever way it is reached.
     if text.isupper():
         tokens = text.title().replace(",", " ").split()  # "CHRIS WILTON - Chairman" listings
     while tokens and tokens[0].lower().rstrip(".") in _TITLES:
