@@ -135,7 +135,7 @@ def test_profile_site_equals_registrable_domain(url: str) -> None:
 
 
 def _climb(tag: Any, stop: Any) -> tuple[str | None, str | None]:
-    """The section reading as one climb per link, with no memo (the reference)."""
+    """The section reading as one climb per link, with nothing remembered (the reference)."""
     node = tag.getparent()
     for _ in range(links._ANCESTOR_LEVELS):
         if node is None or node is stop or node.tag in ("body", "html"):
@@ -165,9 +165,10 @@ def test_section_memo_answers_as_a_fresh_climb(body: str, roles: bool) -> None:
     root = _parse(f"<html><body>{body}</body></html>".encode())
     walk = PageWalk(root.find("body") if root.find("body") is not None else root, roles=roles)
     memo: dict[Any, Any] = {}
+    kinds = links._Kinds()  # shared by the page's links, as scan_links shares them
     for tag, landmark in walk.linkish:
         if tag.tag[0] != "h":
-            assert links._section_context(tag, landmark, memo) == _climb(tag, landmark)
+            assert links._section_context(tag, landmark, memo, kinds) == _climb(tag, landmark)
 
 
 @settings(max_examples=500, deadline=None)

@@ -97,37 +97,35 @@ def kind_for(text: str | None) -> str | None:
     return None
 
 
-def _section_context(tag: Any, stop: Any,
-                     memo: dict[tuple[Any, int, Any], tuple[str | None, str | None]]
-                     ) -> tuple[str | None, str | None]:
-    """The kind the id/class of an enclosing section names, and those names.
+class _Kinds(dict[str, str | None]):
+    """`kind_for` of each distinct text of one page, asked once: the items of a list or a logo
+    grid repeat one class name, and the links under one heading share it."""
 
-    `memo`, shared by the links of one page: the answer from each ancestor with the levels left
-    to climb (and the landmark that stops the climb), so the links of one logo grid or list ask
-    their common ancestors once instead of each climbing all of them again."""
+    def __missing__(self, text: str) -> str | None:
+        kind = self[text] = kind_for(text)
+        return kind
+
+
+def _section_context(tag: Any, stop: Any, memo: dict[Any, tuple[str | None, str]], kinds: _Kinds
+                     ) -> tuple[str | None, str | None]:
+    """The kind the id/class of an enclosing section names. `memo`: each ancestor's reading,
+    shared by the links of one page (a logo grid's links share their ancestors)."""
     node = tag.getparent()
-    climbed: list[tuple[Any, int, Any]] = []
-    answer: tuple[str | None, str | None] = (None, None)
-    for levels in range(_ANCESTOR_LEVELS, 0, -1):
+    for _ in range(_ANCESTOR_LEVELS):
         if node is None or node is stop or node.tag in ("body", "html"):
-            break
-        key = (node, levels, stop)
-        known = memo.get(key)
-        if known is not None:
-            answer = known
-            break
-        climbed.append(key)
-        ident, classes = node.get("id"), node.get("class")
-        if ident or classes:
-            names = f"{ident or ''} {classes or ''}"
-            kind = kind_for(names)
-            if kind:
-                answer = (kind, names.strip())
-                break
+            return None, None
+        reading = memo.get(node)
+        if reading is None:
+            ident, classes = node.get("id"), node.get("class")
+            if ident or classes:
+                names = f"{ident or ''} {classes or ''}"
+                reading = memo[node] = (kinds[names], names.strip())
+            else:
+                reading = memo[node] = (None, "")
+        if reading[0]:
+            return reading
         node = node.getparent()
-    for key in climbed:
-        memo[key] = answer
-    return answer
+    return None, None
 
 
 def _words(anchor: Any) -> str:
@@ -193,7 +191,8 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
     internal: dict[str, None] = {}
     social_all: list[tuple[str, bool]] = []
     targets: dict[str, tuple[int, str | None]] = {}  # href -> (what it is, its url or profile)
-    sections: dict[tuple[Any, int, Any], tuple[str | None, str | None]] = {}
+    sections: dict[Any, tuple[str | None, str]] = {}
+    kinds = _Kinds()
     seen = 0
     for tag, landmark in tags:
         if tag.tag[0] == "h":
@@ -220,17 +219,17 @@ def scan_links(tags: Iterable[tuple[Any, Any]], base_url: str, page_kind: str | 
         words = _words(tag)
         # Image alts only matter for a link without words (its text, and the logo-strip rule).
         image_only, alts = (False, "") if words else _image_alts(tag)
-        kind, context = _section_context(tag, landmark, sections)
+        kind, context = _section_context(tag, landmark, sections, kinds)
         if kind is None:
             heading_tag = heading_by_landmark.get(landmark)
             reading = heading_kinds.get(heading_tag)
             if reading is None:
                 heading = _words(heading_tag)[:200]
-                reading = heading_kinds[heading_tag] = (heading, kind_for(heading))
+                reading = heading_kinds[heading_tag] = (heading, kinds[heading])
             heading, kind = reading
             context = heading if kind else None
         if kind is None and image_only:
-            kind = kind_for(alts)
+            kind = kinds[alts]
             context = alts if kind else None
         if kind is None and landmark is None and page_kind in PAGE_KIND_RELATION:
             kind, context = PAGE_KIND_RELATION[page_kind], f"{page_kind} page"
