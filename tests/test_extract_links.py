@@ -176,3 +176,13 @@ def test_section_memo_answers_as_a_fresh_climb(body: str, roles: bool) -> None:
                 max_size=8).map("".join))
 def test_kind_stem_trie_finds_exactly_the_stems(text: str) -> None:
     assert bool(links._KIND_STEM.search(text)) == any(stem in text for stem in links._KIND_STEMS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Our", " partner", "  ", "\n", "\u00a0", "&amp;", "<b>", "</b>",
+                                 "<img alt='x'>", "<!-- c -->", "<span> </span>", "é"]),
+                max_size=8).map("".join))
+def test_words_of_a_link_equal_its_itertext(inner: str) -> None:
+    root = _parse(f"<html><body><a href='https://a.org/'>{inner}</a></body></html>".encode())
+    for anchor in root.iter("a"):
+        assert links._words(anchor) == " ".join(" ".join(anchor.itertext()).split())

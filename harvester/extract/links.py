@@ -129,7 +129,10 @@ def _section_context(tag: Any, stop: Any, memo: dict[Any, tuple[str | None, str]
 
 
 def _words(anchor: Any) -> str:
-    """The anchor's text, words joined by single spaces."""
+    """The anchor's text, words joined by single spaces. Most links have no child element: their
+    text is all itertext would give, without the cost of setting up its iterator."""
+    if len(anchor) == 0:
+        return " ".join((anchor.text or "").split())
     return " ".join(" ".join(anchor.itertext()).split())
 
 
