@@ -206,7 +206,6 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
     """
     texts = [" ".join(line.text.split()) for line in lines]
     content = [i for i, t in enumerate(texts) if t and t.lower().rstrip(":") not in _LABELS]
-    position = {idx: n for n, idx in enumerate(content)}
     # Each line's name shape, asked once (a line of one word, spaces normalised, is no name).
     shaped = {idx: (" " in texts[idx] or "," in texts[idx]) and is_name(texts[idx]) for idx in content}
     # Each other line read as "Name – Role" once: pass 1 asks for every such line, and again for
@@ -228,24 +227,25 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         if key not in found and len(found) < MAX_PEOPLE:
             found[key] = (idx, role)
 
+    # Passes 1 and 2 only look at the lines that are a name or read as "Name – Role": (position
+    # among the content lines, line index), in page order.
+    candidates = [(n, idx) for n, idx in enumerate(content) if shaped[idx] or inline[idx]]
     # Pass 1: a name line followed by a role line; or both on one line.
-    for idx in content:
-        text = texts[idx]
+    for n, idx in candidates:
         if shaped[idx]:
-            n = position[idx]
             nxt = content[n + 1] if n + 1 < len(content) else None
             if nxt is not None and not shaped[nxt] and role_at(nxt) and not inline[nxt]:
-                add(text, idx, texts[nxt])
+                add(texts[idx], idx, texts[nxt])
                 used_roles.add(nxt)
-            continue
-        person = inline[idx]
-        if person:
+        elif person := inline[idx]:
             add(person[0], idx, person[1])
     # Pass 2: a role line followed by a name line ("Clerk" / "Kevin Phillips").
-    for n, idx in enumerate(content[1:], start=1):
+    for n, idx in candidates:
+        if n == 0 or not shaped[idx]:
+            continue
         text = texts[idx]
         prev = content[n - 1]
-        if not shaped[idx] or _clean_name(text) in found or prev in used_roles:
+        if _clean_name(text) in found or prev in used_roles:
             continue
         if not shaped[prev] and role_at(prev) and not inline[prev]:
             add(text, idx, texts[prev])
