@@ -105,6 +105,18 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
     """A canonical form for the frontier: fragment dropped, query sorted, tracking parameters and
     session ids removed, host lower-cased, default port dropped. None when not http(s)."""
     target = url.strip()
+    if not (base and ";" in target):
+        fast = _PLAIN_ABSOLUTE.match(target)
+        if fast:
+            # "http(s)://host[:port]/..." with a plain ASCII host: urlsplit's reading, done here
+            # (first: the commonest link to another site; no path reference starts "http").
+            scheme_name, hostname, port_text, rest = fast.groups()
+            port = int(port_text) if port_text else None
+            host = hostname.lower().rstrip(".")
+            if port and port <= 65535 and port != _DEFAULT_PORTS.get(scheme_name.lower()):
+                host = f"{host}:{port}"
+            path, _, query = (rest or "").partition("#")[0].partition("?")
+            return _canonical(scheme_name.lower(), host, path, query)
     scheme = _SCHEME.match(target)
     if scheme:
         if scheme.group(1).lower() not in ("http", "https"):
@@ -126,17 +138,6 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
             segments = [*base_parts, *path.split("/")]
             segments[1:-1] = filter(None, segments[1:-1])
             return _canonical(scheme_name, host, "/".join(segments) or "/", query)
-    if not (base and ";" in target):
-        fast = _PLAIN_ABSOLUTE.match(target)
-        if fast:
-            # "http(s)://host[:port]/..." with a plain ASCII host: urlsplit's reading, done here.
-            scheme, hostname, port_text, rest = fast.groups()
-            port = int(port_text) if port_text else None
-            host = hostname.lower().rstrip(".")
-            if port and port <= 65535 and port != _DEFAULT_PORTS.get(scheme.lower()):
-                host = f"{host}:{port}"
-            path, _, query = (rest or "").partition("#")[0].partition("?")
-            return _canonical(scheme.lower(), host, path, query)
     try:
         # An absolute http(s) URL needs no join (urljoin would only split and rebuild it; with a
         # ';' in it that rebuild can differ, so those still go through urljoin).
