@@ -508,5 +508,6 @@ def classify_page(facts: PageFacts, text_parts: Mapping[str, str] | str,
                            is_cic=facts.is_cic, words=facts.sector_words, name=facts.name,
                            academic=academic_links(facts.links, facts.url), placed=affiliation(whole))
     scored = score_prepared(by_weight, matcher)
-    facts.keyword_hits = {area_id: kws for area_id, (_, kws) in sorted(scored.items())}
-    facts.domain_scores = {area_id: score for area_id, (score, _) in sorted(scored.items())}
+    ordered = sorted(scored.items())
+    facts.keyword_hits = {area_id: kws for area_id, (_, kws) in ordered}
+    facts.domain_scores = {area_id: score for area_id, (score, _) in ordered}

@@ -531,11 +531,15 @@ def score_prepared(by_weight: Mapping[float, Prepared], areas: Sequence[AreaLike
                    ) -> dict[str, tuple[float, list[str]]]:
     """`score_page` of a page whose parts `prepare_parts` made ready, grouped by weight."""
     matcher = areas if isinstance(areas, Matcher) else compile_areas(areas)
+    find, lookup = matcher.words.find, matcher.lookup
     best: dict[tuple[str, str], float] = {}
     for weight, text in by_weight.items():
-        for pair in matcher.hits(text):
-            if weight > best.get(pair, 0.0):
-                best[pair] = weight
+        if not text:
+            continue
+        for key in find(prepare(text)):  # `matcher.hits`, without a set of pairs per part
+            for pair in lookup[key]:
+                if weight > best.get(pair, 0.0):
+                    best[pair] = weight
     by_area: dict[str, list[tuple[float, str]]] = {}
     for (area_id, keyword), weight in best.items():
         by_area.setdefault(area_id, []).append((weight, keyword))
