@@ -192,7 +192,7 @@ def _person_of(match: re.Match[str] | None) -> tuple[str, str] | None:
     first, second = match.group(1).strip(), match.group(2).strip()
     if is_name(first) and is_role(second):
         return first, second
-    if is_role(first) and is_name(second):
+    if is_name(second) and is_role(first):  # the cheaper test first: most sides are no name
         return second, first
     return None
 
