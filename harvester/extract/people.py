@@ -12,7 +12,9 @@ belongs to that person (the same card).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from harvester.extract.contacts import emails_in_text as _emails_in
 from harvester.extract.contacts import has_case_exotics
@@ -276,7 +278,19 @@ def people_from_lines(lines: list[Line], listing: bool = False) -> list[Person]:
         # Only short lines ("Email: ...", the address itself): a sentence with an address in it
         # ("We're hiring, write to ...") speaks for the organisation, not for this person.
         card = [line for line in lines[idx:end] if len(line.text.split()) <= _CARD_LINE_WORDS]
-        email = next((e for line in card for e in line.emails + _emails_in(line.text)), None)
-        phone = next((p for line in card for p in line.phones + _phones_in(line.text)), None)
+        email = _first_contact(card, attrgetter("emails"), _emails_in)
+        phone = _first_contact(card, attrgetter("phones"), _phones_in)
         people.append(Person(name=name, role=role, email=email, phone=phone))
     return people
+
+
+def _first_contact(card: list[Line], linked: Callable[[Line], list[str]],
+                   in_text: Callable[[str], list[str]]) -> str | None:
+    """The first contact of the card: each line's linked ones (mailto:/tel:), then those written
+    in its text. The text is only read when the line links none: a written phone costs a
+    phone-number parse, and a linked one comes first anyway."""
+    for line in card:
+        found = linked(line) or in_text(line.text)
+        if found:
+            return found[0]
+    return None
