@@ -175,11 +175,10 @@ _UNIT_IN_BODY = re.compile(
 _UNIT_NAME = re.compile(r"(?:[A-Z][\w'’-]*\s+){1,4}$")
 _BASED_IN_BODY = re.compile(
     rf"(?<!\w)(?:based|hosted|housed)\s+(?:at|in|within)\s+(?:the\s+)?{_NAMED}(?:University|College)\b")
-# Words looked for in a text's word set (UTF-8 bytes, see keywords.Prepared) before the regexes.
-_UNIT_WORDS = frozenset({b"unit", b"lab", b"laboratory", b"group", b"institute"})
-_UNIT_BODIES = frozenset({b"university", b"college", b"institute", b"centre", b"center"})
-_BASED_WORDS = frozenset({b"based", b"hosted", b"housed"})
-_BASED_BODIES = frozenset({b"university", b"college"})
+_UNIT_WORDS = frozenset({"unit", "lab", "laboratory", "group", "institute"})
+_UNIT_BODIES = frozenset({"university", "college", "institute", "centre", "center"})
+_BASED_WORDS = frozenset({"based", "hosted", "housed"})
+_BASED_BODIES = frozenset({"university", "college"})
 _AFFILIATION_WORDS = _UNIT_WORDS | _UNIT_BODIES | _BASED_WORDS | _BASED_BODIES
 AFFILIATION_POINTS = 1.0
 
@@ -477,10 +476,10 @@ def _default_areas() -> tuple[Any, ...]:
     return tuple(load_taxonomy())
 
 
-_SCOPES: dict[int, tuple[Matcher, frozenset[bytes]]] = {}
+_SCOPES: dict[int, tuple[Matcher, frozenset[str]]] = {}
 
 
-def _scope(matcher: Matcher) -> frozenset[bytes]:
+def _scope(matcher: Matcher) -> frozenset[str]:
     """Every word `classify_page`'s matchers look for (the taxonomy's keywords, the sector
     words, the affiliation test's): a page's text keeps only those (`prepare_parts`). Cached
     per compiled taxonomy, which is held so that its id stays unique."""

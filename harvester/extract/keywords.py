@@ -183,9 +183,8 @@ def _fold_normalising(text: str) -> str:
     return text
 
 
-def _tokens_of(lower: str) -> list[bytes]:
-    """The `\\w+` words of a text in order, UTF-8 encoded, cut in C (bytes.translate and
-    bytes.split: no str object per word is decoded, and word sets are sets of bytes)."""
+def _tokens_of(lower: str) -> list[str]:
+    """The `\\w+` words of a text in order, cut in C (bytes.translate and str.split)."""
     if not lower.isascii():
         # Non-ASCII characters that are not word characters (’ © – “) become spaces, found from
         # the few distinct non-ASCII characters present; the others are kept as word bytes.
@@ -193,13 +192,14 @@ def _tokens_of(lower: str) -> list[bytes]:
         for char in set(others.decode("utf-8", "surrogatepass")):
             if not char.isalnum():
                 lower = lower.replace(char, " ")
-    return lower.encode("utf-8", "surrogatepass").translate(_WORD_TABLE).split()
+    return (lower.encode("utf-8", "surrogatepass").translate(_WORD_TABLE)
+            .decode("utf-8", "surrogatepass").split())
 
 
 class Prepared:
     """A text made ready for matching once, whatever the number of matchers that read it: the
-    folded text, its lower case, the set of its lower-case words (UTF-8 bytes, see `_tokens_of`)
-    and (for `adjacent`) the words in order.
+    folded text, its lower case, the set of its lower-case words and (for `adjacent`) the
+    words in order.
 
     `scope`, when set, is the vocabulary the words were kept from: `words` then holds only the
     text's words in it (a page's hundreds of words are looked up in one set instead of being
@@ -207,11 +207,11 @@ class Prepared:
 
     __slots__ = ("folded", "lower", "words", "_tokens", "_line", "scope")
 
-    def __init__(self, folded: str, lower: str, words: frozenset[bytes],
-                 tokens: list[bytes] | None = None, scope: frozenset[bytes] | None = None) -> None:
+    def __init__(self, folded: str, lower: str, words: frozenset[str],
+                 tokens: list[str] | None = None, scope: frozenset[str] | None = None) -> None:
         self.folded, self.lower, self.words = folded, lower, words
         self._tokens = tokens
-        self._line: bytes | None = None
+        self._line: str | None = None
         self.scope = scope
 
     def __bool__(self) -> bool:
@@ -233,20 +233,20 @@ class Prepared:
         scope = parts[0].scope if parts else None
         if any(p.scope is not scope for p in parts):
             raise ValueError("parts prepared with different scopes cannot be joined")
-        words: frozenset[bytes] = frozenset().union(*(p.words for p in parts))
+        words: frozenset[str] = frozenset().union(*(p.words for p in parts))
         tokens = None if any(p._tokens is None for p in parts) else \
             [t for p in parts for t in p._tokens]  # type: ignore[union-attr]
         return cls(sep.join(p.folded for p in parts), sep.join(p.lower for p in parts), words,
                    tokens, scope)
 
-    def adjacent(self, words: bytes) -> bool:
-        """Whether these words (b" a b ", spaces around) follow one another in the text with
+    def adjacent(self, words: str) -> bool:
+        """Whether these words (" a b ", spaces around) follow one another in the text with
         nothing but non-word characters between them: true of every match of a keyword made of
         them, so when false no regex need look (one C substring search)."""
         if self._line is None:
             if self._tokens is None:
                 return True
-            self._line = b" " + b" ".join(self._tokens) + b" "
+            self._line = " " + " ".join(self._tokens) + " "
         return words in self._line
 
 
@@ -255,7 +255,7 @@ class Prepared:
 _PART_JOIN = " \x00 "
 
 
-def prepare_parts(parts: Mapping[str, str], scope: frozenset[bytes] | None = None,
+def prepare_parts(parts: Mapping[str, str], scope: frozenset[str] | None = None,
                   ) -> tuple[dict[float, Prepared], Prepared]:
     """A page's parts made ready once: those of equal weight (`PART_WEIGHTS`) read as one text,
     and the whole page (the parts joined by " \\n", in order) for the sector words.
@@ -264,15 +264,15 @@ def prepare_parts(parts: Mapping[str, str], scope: frozenset[bytes] | None = Non
     `WordMatcher.vocabulary`), each text keeps only its words in the scope."""
     folded: list[str] = []
     lower: list[str] = []
-    tokens: list[bytes] = []
-    grouped: dict[float, tuple[list[str], list[str], list[bytes]]] = {}
+    tokens: list[str] = []
+    grouped: dict[float, tuple[list[str], list[str], list[str]]] = {}
     weights = PART_WEIGHTS
     for part, text in parts.items():
         if not text:
             continue
         if text.isascii():  # most parts: nothing to fold, words cut without the non-ASCII step
             f, low = text, text.lower()
-            toks = low.encode().translate(_WORD_TABLE).split()
+            toks = low.encode().translate(_WORD_TABLE).decode().split()
         else:
             f = fold_letters(text)
             low = f.lower()
@@ -295,7 +295,7 @@ def prepare_parts(parts: Mapping[str, str], scope: frozenset[bytes] | None = Non
                                      toks, scope)
     if len(folded) == 1:
         return by_weight, next(iter(by_weight.values()))
-    words: frozenset[bytes] = frozenset().union(*(p.words for p in by_weight.values()))
+    words: frozenset[str] = frozenset().union(*(p.words for p in by_weight.values()))
     return by_weight, Prepared(" \n".join(folded), " \n".join(lower), words, tokens, scope)
 
 
@@ -304,10 +304,8 @@ def prepare(text: str | Prepared) -> Prepared:
     return text if isinstance(text, Prepared) else Prepared.of(text)
 
 
-def _word_keys(folded_keyword: str) -> tuple[bytes, ...]:
-    """The keyword's lower-case words as the text's words are kept (`_tokens_of`)."""
-    return tuple(word.encode("utf-8", "surrogatepass")
-                 for word in _WORD.findall(folded_keyword.lower()))
+def _word_keys(folded_keyword: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(folded_keyword.lower()))
 
 
 def _keyword_regex(folded_keyword: str) -> str:
@@ -328,17 +326,17 @@ def _keyword_regex(folded_keyword: str) -> str:
 @dataclass
 class _Keyword:
     key: Any
-    words: tuple[bytes, ...]   # lower-case words (UTF-8), for the candidate test
+    words: tuple[str, ...]     # lower-case words, for the candidate test
     text: str                  # folded keyword (lower case unless case-sensitive)
     sensitive: bool
     _regex: re.Pattern[str] | None = None
-    rest: frozenset[bytes] = frozenset()  # its words after the first, for the candidate test
-    probe: bytes = b""                    # its words as `Prepared.adjacent` looks for them
+    rest: frozenset[str] = frozenset()  # its words after the first, for the candidate test
+    probe: str = ""                     # its words as `Prepared.adjacent` looks for them
     one_word: bool = False              # a single whole word (found in some case: check the case)
 
     def __post_init__(self) -> None:
         self.rest = frozenset(self.words[1:])
-        self.probe = b" " + b" ".join(self.words) + b" "
+        self.probe = " " + " ".join(self.words) + " "
         self.one_word = len(self.words) == 1 and bool(_WORD.fullmatch(self.text))
 
     def finditer(self, prepared: Prepared) -> Iterable[re.Match[str]]:
@@ -358,8 +356,8 @@ class WordMatcher:
 
     def __init__(self, entries: Iterable[tuple[Any, str, bool]], overlap: bool) -> None:
         self.overlap = overlap
-        self.single: dict[bytes, list[_Keyword]] = {}       # case-insensitive one-word keywords
-        self.by_first: dict[bytes, list[_Keyword]] = {}     # every other keyword, by first word
+        self.single: dict[str, list[_Keyword]] = {}       # case-insensitive one-word keywords
+        self.by_first: dict[str, list[_Keyword]] = {}     # every other keyword, by first word
         self.always: list[_Keyword] = []                    # keywords not made of whole words
         for key, folded, sensitive in entries:
             text = folded if sensitive else folded.lower()
@@ -374,11 +372,11 @@ class WordMatcher:
         self.single_keys = {w: tuple(kw.key for kw in kws) for w, kws in self.single.items()}
         self.first_words = frozenset(self.by_first)
         # Every word a candidate test below reads (a `Prepared.scope` must hold them all).
-        self.vocabulary: frozenset[bytes] = self.single_words | self.first_words | frozenset(
+        self.vocabulary: frozenset[str] = self.single_words | self.first_words | frozenset(
             word for kws in self.by_first.values() for kw in kws for word in kw.rest)
-        self._scope_checked: frozenset[bytes] | None = None
+        self._scope_checked: frozenset[str] | None = None
 
-    def _check_scope(self, scope: frozenset[bytes]) -> None:
+    def _check_scope(self, scope: frozenset[str]) -> None:
         """A text whose words were kept from a scope can be read only when the scope holds
         every word this matcher looks for (checked once per scope in a row)."""
         if not self.vocabulary <= scope:
