@@ -106,7 +106,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 #
 # A keyword is found where the folded text holds it as whole words (see `fold`). The text is
 # not scanned keyword by keyword nor position by position in Python: it is cut into its words
-# once, in C (bytes.translate + split; words are UTF-8 bytes), and the set of its words is
+# once, in C (bytes.translate + split), and the set of its words is
 # intersected with the set of the keywords' words (set operations run in C). A page prepared
 # for classification keeps only the words its matchers look for (`prepare_parts`' scope): each
 # word is looked up once in their joint vocabulary instead of gathered into a set of its own.
