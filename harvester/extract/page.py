@@ -229,6 +229,8 @@ class PageWalk:
                     if texts or emails or phones:
                         flush()
                     current, current_part, current_heading = block, block_part, block.tag in _HEADING_TAGS
+                elif not texts and not (pending_emails or pending_phones) and text.isspace():
+                    continue  # indentation before the line's first text: it changes nothing
                 texts.append(text)
                 if pending_emails or pending_phones:
                     emails += pending_emails
@@ -446,6 +448,10 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     own_orgs = [n for n in orgs if not n.get("url") or same_site(str(text_of(n.get("url")) or ""), base)]
     org = (own_orgs or orgs or [None])[0]
     micro_orgs = [n for n in micro if is_org_type(n["@type"])]
+    # Structured data that names the organisation settles the name; the page's brand hints (site-
+    # name elements, the copyright holder) are looked for only when there is none.
+    named_in_data = bool(org and text_of(org.get("name"))) or bool(
+        len(micro_orgs) == 1 and text_of(micro_orgs[0].get("name")))
     websites = [n for n in nodes if "WebSite" in n["@type"]]
 
     title_tag = named["title"][0] if named["title"] else None
@@ -490,7 +496,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
                 logo_alts.append(alt)
     # Site-name elements (class "brand", "site-name", ...): most pages never spell the words, so
     # the lower-cased bytes are searched first (C); otherwise the walk below reads each class.
-    brand_words = any(word in low for word in _BRAND_WORDS)
+    brand_words = not named_in_data and any(word in low for word in _BRAND_WORDS)
     body = root.find("body")
     if body is None:
         body = next(root.iter("body"), None)
@@ -528,7 +534,8 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
         by_part[line.part].append(line.text)
     for part, texts in by_part.items():
         text_parts[part] = " \n".join(texts)
-    copyright_match = _COPYRIGHT.search(text[-20000:]) if _may_have_copyright(text[-20000:]) else None
+    copyright_match = (_COPYRIGHT.search(text[-20000:])
+                       if not named_in_data and _may_have_copyright(text[-20000:]) else None)
     if copyright_match and _clean(copyright_match.group(1)):
         brand.append(_clean(copyright_match.group(1)) or "")
 
