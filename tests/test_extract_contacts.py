@@ -87,6 +87,26 @@ def test_not_a_uk_phone(raw: str) -> None:
     assert uk_phone(raw) is None
 
 
+@given(st.text(alphabet="0123456789", min_size=9, max_size=10))
+@settings(max_examples=400)
+def test_valid_for_gb_equals_valid_with_region_gb(national: str) -> None:
+    """`uk_phone` asks whether a number is valid for GB's plan; the reading it replaced asked
+    whether it is valid and its region is GB (+44 is shared with Jersey, Guernsey and Man)."""
+    import phonenumbers
+
+    number = phonenumbers.parse("+44" + national, None)
+    assert phonenumbers.is_valid_number_for_region(number, "GB") == (
+        phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) == "GB")
+
+
+def test_channel_islands_and_man_numbers_are_not_gb() -> None:
+    # Jersey, Guernsey and Isle of Man numbers share +44 but are not the UK's own plan.
+    assert uk_phone("01534 440000") is None  # Jersey (Crown Dependency)
+    assert uk_phone("01481 700000") is None  # Guernsey
+    assert uk_phone("01624 686000") is None  # Isle of Man
+    assert uk_phone("0117 927 6444") == "+441179276444"  # Bristol
+
+
 def test_phones_in_text_with_nbsp_and_glued_words() -> None:
     text = "Call 01223\u00a0312\u00a0802 or 07984-692367or email; fax 2020 1999 2021; ref 0117927644412345"
     assert phones_in_text(text) == ["+441223312802", "+447984692367"]

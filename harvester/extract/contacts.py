@@ -237,7 +237,9 @@ def uk_phone(raw: str) -> str | None:
         number = phonenumbers.parse("+44" + national, None)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "GB":
+    # Valid for GB's own numbering plan: the same as "valid, and the region is GB" (+44 is shared
+    # with Jersey, Guernsey and Man, and GB is tried first), without finding the region twice.
+    if not phonenumbers.is_valid_number_for_region(number, "GB"):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
