@@ -106,14 +106,14 @@ def _trie_pattern(words: Iterable[str]) -> str:
 #
 # A keyword is found where the folded text holds it as whole words (see `fold`). The text is
 # not scanned keyword by keyword nor position by position in Python: it is cut into its words
-# once, in C (bytes.translate + split), and the set of its words is
-# intersected with the set of the keywords' words (set operations run in C). A page prepared
-# for classification keeps only the words its matchers look for (`prepare_parts`' scope): each
-# word is looked up once in their joint vocabulary instead of gathered into a set of its own.
-# A one-word keyword is then found when its word is in the set; a keyword of several words, or
-# an acronym (case-sensitive), is looked for with its own small regular expression only when
-# all its words are in the set. Runs of spaces and dashes are matched in place (`[\s-]+`)
-# instead of folding them out of the whole text first.
+# once, in C (bytes.translate + split), and the set of its words is intersected with the set of
+# the keywords' words (set operations run in C). A page prepared for classification keeps only
+# the words its matchers look for (`prepare_parts`' scope): each word is looked up once in
+# their joint vocabulary instead of gathered into a set of its own. A one-word keyword is then
+# found when its word is in the set; a keyword of several words, or an acronym
+# (case-sensitive), is looked for with its own small regular expression only when all its
+# words are in the set. Runs of spaces and dashes are matched in place (`[\s-]+`) instead of
+# folding them out of the whole text first.
 
 # Bytes kept as word bytes by the tokeniser: ASCII letters, digits and "_" (what `\w` means in
 # ASCII) and every byte of a multi-byte UTF-8 character (such pieces are cut again with `\w`).
