@@ -158,3 +158,28 @@ def test_control_characters_never_reach_extracted_text():
     assert facts.name == "Evil[31mRED[0m Ltd"
     assert "\x1b" not in repr(facts.to_dict()) and "\x07" not in repr(facts.to_dict())
     assert facts.emails == ["hi@evil.co.uk"]
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="Site-Name">Acme Studio</div>',  # any case: the class is matched ignoring case
+    '<noscript><span class="navbar-BRAND">Acme Studio</span></noscript>',  # invisible ones count
+    '<header><a class="sitetitle" href="/">Acme Studio</a></header>',
+])
+def test_site_name_element_picks_the_title_part(markup: str) -> None:
+    page = html(f"<p>Prints and posters.</p>{markup}", "<title>Acme Studio | Fine Prints</title>")
+    facts = extract_page("https://acme.org/", page)
+    assert (facts.name, facts.name_source) == ("Acme Studio", "title")
+
+
+def test_no_site_name_element_takes_the_last_title_part() -> None:
+    page = html('<p class="website">Prints and posters.</p>', "<title>Acme Studio | Fine Prints</title>")
+    facts = extract_page("https://acme.org/", page)
+    assert (facts.name, facts.name_source) == ("Fine Prints", "title")
+
+
+def test_site_name_elements_in_document_order() -> None:
+    """The head's, then the body's; the first 20 are read."""
+    body = "".join(f'<div class="brand">Filler {i}</div>' for i in range(25))
+    head = '<title>Acme Studio | Fine Prints</title><meta class="brand" content="x">'
+    facts = extract_page("https://acme.org/", html(body + '<div class="brand">Acme Studio</div>', head))
+    assert (facts.name, facts.name_source) == ("Fine Prints", "title")  # the 26th is not read

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -124,22 +125,20 @@ class PageWalk:
     `lines`: the visible text, one line per block element, with the mailto/tel targets of the
     links inside it (comments are not published text and are not read). `linkish`: the headings,
     anchors and areas with the header/footer/nav landmark that holds each (None in the main
-    content), for `links.scan_links`; `addresses`: the <address> elements. `branded` (when asked
-    for): the elements whose class names the site, invisible ones included, in document order.
-    One `iterwalk` (C) drives the loop and skips what is never shown (script, style, svg, ...:
-    `_INVISIBLE`); the enclosing block, part and landmark are kept on a stack, so no node ever
-    climbs its ancestors and no depth can exhaust Python's own stack. `roles=False`: the page
+    content), for `links.scan_links`; `addresses`: the <address> elements. One `iterwalk` (C)
+    drives the loop and skips what is never shown (script, style, svg, ...: `_INVISIBLE`); the
+    enclosing block, part and landmark are kept on a stack, so no node ever climbs its ancestors
+    and no depth can exhaust Python's own stack. `roles=False`: the page
     holds no landmark role, so none is read.
     """
 
-    def __init__(self, root: Any, branded: bool = False, roles: bool = True) -> None:
+    def __init__(self, root: Any, roles: bool = True) -> None:
         self.lines: list[Line] = []
         self.linkish: list[tuple[Any, Any]] = []
-        self.branded: list[Any] = []
         self.addresses: list[Any] = []  # the <address> elements
-        self._walk(root, branded, roles)
+        self._walk(root, roles)
 
-    def _walk(self, root: Any, find_branded: bool, read_roles: bool) -> None:
+    def _walk(self, root: Any, read_roles: bool) -> None:
         lines = self.lines
         linkish = self.linkish
         texts: list[str] = []
@@ -151,17 +150,18 @@ class PageWalk:
         current_part, current_heading = "body", False
 
         def flush() -> None:
-            text = "".join(texts)
+            text = texts[0] if len(texts) == 1 else "".join(texts)
             if not text.isascii():
                 text = text.translate(_INVISIBLE_CHARS)
             text = " ".join(text.split())
-            if text or emails or phones:
+            if emails or phones:
                 lines.append(Line(text, emails[:], phones[:], current_part, current_heading))
                 emails.clear()
                 phones.clear()
+            elif text:
+                lines.append(Line(text, [], [], current_part, current_heading))
             texts.clear()
 
-        branded = self.branded
         # Elements that change the block, part or landmark push what they change on a stack and
         # restore it at their end; the others (most of a page: inline elements) push nothing.
         stack: list[tuple[Any, Any, str, str, Any]] = []
@@ -173,12 +173,8 @@ class PageWalk:
                 tag = el.tag
                 if type(tag) is not str:
                     continue  # a comment or processing instruction: its tail is read at "end"
-                if find_branded and _has_brand_class(el):
-                    branded.append(el)
                 kind = _TAG_KINDS.get(tag, 0)
                 if kind & _INVISIBLE_KIND:
-                    if find_branded:
-                        branded += [e for e in el.iterdescendants() if _has_brand_class(e)]
                     walker.skip_subtree()
                     continue  # never shown; its tail is read at "end"
                 role = el.get("role") if read_roles else None
@@ -388,14 +384,20 @@ _BRAND_CLASS = re.compile(r"brand|site-?name|site-?title", re.I)
 _BRAND_WORDS = (b"brand", b"sitename", b"site-name", b"sitetitle", b"site-title")
 
 
-def _has_brand_class(el: Any) -> bool:
-    """Does the element's class match `_BRAND_CLASS`? Lower-cased substrings first: a regex with
-    IGNORECASE scanning every class attribute of a page costs more than the rest of the walk."""
-    classes = el.get("class")
-    if not classes:
-        return False
-    low = classes.lower()
-    return ("brand" in low or "site" in low) and _BRAND_CLASS.search(classes) is not None
+def _branded(elements: Iterable[Any]) -> list[Any]:
+    """The elements whose class matches `_BRAND_CLASS`, in order. A pass of its own, made only on
+    pages whose bytes spell a brand word: reading every class inside the walk cost those pages
+    more than this loop does. Lower-cased substrings first: a regex with IGNORECASE scanning every
+    class attribute of a page costs more than the rest of the walk."""
+    found = []
+    search = _BRAND_CLASS.search
+    for el in elements:
+        classes = el.get("class")
+        if classes:
+            low = classes.lower()
+            if ("brand" in low or "site" in low) and search(classes) is not None:
+                found.append(el)
+    return found
 
 
 def _metas(tags: list[Any]) -> dict[tuple[str, str], str]:
@@ -503,13 +505,14 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     # Only the landmark roles matter (banner, contentinfo, navigation): a page whose bytes never
     # spell them needs no role read off each element.
     roles = b"navigation" in low or b"banner" in low or b"contentinfo" in low
-    walk = PageWalk(body if body is not None else root, branded=brand_words, roles=roles)
+    walk = PageWalk(body if body is not None else root, roles=roles)
     if brand_words:
         head = root.find("head")
         if head is None:
             head = next(root.iter("head"), None)
         outside = [root, *(head.iter() if head is not None else ())] if body is not None else []
-        for tag in ([el for el in outside if _has_brand_class(el)] + walk.branded)[:20]:
+        # The head, then the body's elements, invisible ones included, in document order.
+        for tag in _branded(chain(outside, (body if body is not None else root).iter()))[:20]:
             if tag.tag not in ("img", "html", "body") and next(tag.iter("img"), None) is None:
                 value = _clean(_text(tag, " "))
                 if value and len(value) <= 80:
@@ -578,13 +581,11 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     postcodes += [p for n in nodes + micro for p in contacts.postcodes_in_text(str(_postal_code(n) or ""))]
     facts.postcodes = list(dict.fromkeys(postcodes))
 
-    tel_hrefs = [href for el, _ in walk.linkish
-                 if el.tag == "a" and (href := el.get("href")) and href.lstrip()[:4].lower() == "tel:"][:500]
     phones = [p for line in lines for p in line.phones]
     text_phones = contacts.phones_in_text(text)
     text_phones += [p for n in structured for s in strings_of(n.get("telephone"))
                     if (p := contacts.uk_phone(s))]
-    if _foreign_page(tel_hrefs, phones, facts.postcodes, base):
+    if _foreign_page(walk.linkish, phones, facts.postcodes, base):
         text_phones = []  # a page whose own numbers are foreign: a 0-prefixed digit run is not British
     facts.phones = list(dict.fromkeys(phones + text_phones))
 
@@ -650,10 +651,14 @@ def _postal_code(node: dict[str, Any]) -> str | None:
     return text_of(node.get("postalCode"))
 
 
-def _foreign_page(tel_hrefs: list[str], uk_tel: list[str], postcodes: list[str], base: str) -> bool:
-    """The page's own tel: links are all non-UK and nothing else on it says UK."""
+def _foreign_page(linkish: list[tuple[Any, Any]], uk_tel: list[str], postcodes: list[str], base: str) -> bool:
+    """The page's own tel: links are all non-UK and nothing else on it says UK. The tel: hrefs are
+    read off the walk's anchors only when nothing else settles it (most pages: a UK number or
+    postcode)."""
     if uk_tel or postcodes or (urlsplit(base).hostname or "").endswith(".uk"):
         return False
+    tel_hrefs = [href for el, _ in linkish
+                 if el.tag == "a" and (href := el.get("href")) and href.lstrip()[:4].lower() == "tel:"][:500]
     foreign = 0
     for href in tel_hrefs:
         digits = re.sub(r"[^\d+]", "", unquote(href)[4:])
