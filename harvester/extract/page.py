@@ -109,12 +109,15 @@ _ROLE_PARTS = {"contentinfo": "footer", "navigation": "nav", "banner": "nav"}
 _LANDMARKS = frozenset({"header", "footer", "nav"})
 _LANDMARK_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 _LINKISH = frozenset({"a", "area", "h1", "h2", "h3", "h4", "h5", "h6"})
-# What each tag means to the walk, as bits, so one dict look-up answers every question.
+# What each tag means to the walk, as bits, so one dict look-up answers every question. A landmark
+# role (`_ROLE_PARTS`) adds _ROLE_KIND, and _LANDMARK_KIND when it is in `_LANDMARK_ROLES`.
 _BLOCK_KIND, _PART_KIND, _LANDMARK_KIND, _LINK_KIND, _INVISIBLE_KIND, _ADDRESS_KIND = 1, 2, 4, 8, 16, 32
-_CHANGES = _BLOCK_KIND | _PART_KIND | _LANDMARK_KIND
+_HEADING_KIND, _ROLE_KIND = 64, 128
+_CHANGES = _BLOCK_KIND | _PART_KIND | _LANDMARK_KIND | _ROLE_KIND
 _TAG_KINDS: dict[str, int] = {}
 for _tags, _bit in ((_BLOCK, _BLOCK_KIND), (_PARTS, _PART_KIND), (_LANDMARKS, _LANDMARK_KIND),
-                    (_LINKISH, _LINK_KIND), (_INVISIBLE, _INVISIBLE_KIND), (("address",), _ADDRESS_KIND)):
+                    (_LINKISH, _LINK_KIND), (_INVISIBLE, _INVISIBLE_KIND), (("address",), _ADDRESS_KIND),
+                    (_HEADING_TAGS, _HEADING_KIND)):
     for _tag in _tags:
         _TAG_KINDS[_tag] = _TAG_KINDS.get(_tag, 0) | _bit
 
@@ -177,22 +180,11 @@ class PageWalk:
                 if kind & _INVISIBLE_KIND:
                     walker.skip_subtree()
                     continue  # never shown; its tail is read at "end"
-                role = el.get("role") if read_roles else None
-                if kind & _CHANGES or (role and role in _ROLE_PARTS):
-                    stack.append((el, top, block, block_part, part, landmark))
-                    top = el
-                    own = _PARTS.get(tag) or (_ROLE_PARTS.get(role) if role else None)
-                    if own:
-                        part = own
-                    if kind & _BLOCK_KIND:
-                        if texts or emails or phones:
-                            flush()
-                        current, current_part, current_heading = el, part, tag in _HEADING_TAGS
-                        block, block_part = el, part
-                    is_landmark = kind & _LANDMARK_KIND or (role and role in _LANDMARK_ROLES)
-                    landmark_here = el if is_landmark else None
-                else:
-                    landmark_here = None
+                if read_roles:
+                    role = el.get("role")
+                    if role and role in _ROLE_PARTS:
+                        kind |= _ROLE_KIND | (_LANDMARK_KIND if role in _LANDMARK_ROLES else 0)
+                # Links and addresses first: a landmark link belongs to the landmark around it.
                 if kind & _LINK_KIND:
                     linkish.append((el, landmark))
                     if tag == "a":
@@ -207,8 +199,19 @@ class PageWalk:
                                     pending_phones.append(phone)
                 elif kind & _ADDRESS_KIND:
                     self.addresses.append(el)
-                if landmark_here is not None:
-                    landmark = landmark_here
+                if kind & _CHANGES:
+                    stack.append((el, top, block, block_part, part, landmark))
+                    top = el
+                    if kind & (_PART_KIND | _ROLE_KIND):
+                        part = _PARTS.get(tag) or _ROLE_PARTS[role]
+                    if kind & _BLOCK_KIND:
+                        if texts or emails or phones:
+                            flush()
+                        current = block = el
+                        current_part = block_part = part
+                        current_heading = (kind & _HEADING_KIND) != 0
+                    if kind & _LANDMARK_KIND:
+                        landmark = el
                 text = el.text
             else:
                 if el is top:
