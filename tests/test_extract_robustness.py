@@ -87,3 +87,39 @@ def test_five_megabyte_adversarial_page_in_bounded_time() -> None:
     assert "hello@bounded.org.uk" in facts.emails
     assert facts.phones == ["+441174960123"]
     assert "BS1 6WP" in facts.postcodes
+
+
+_CONTROLISH = st.text(alphabet=st.sampled_from("a \u00a0\u0080\u009f\u00c2\u0100\x00\x07\x1f\x7f\t\n"),
+                      max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CONTROLISH)
+def test_utf8_drops_exactly_the_control_characters(text: str) -> None:
+    """`page._utf8`'s byte pre-checks (a C0 translate, 0xC2 before the C1 search) against the
+    regex on the text alone."""
+    from harvester.extract.page import _CONTROL, _utf8
+
+    expected = _CONTROL.sub("", text).encode("utf-8")
+    assert _utf8(text) == expected
+    assert _utf8(text, text.encode("utf-8")) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=60).map(lambda t: t.encode("utf-8")), st.binary(max_size=60)),
+       st.sampled_from(["utf-8", "UTF8", "latin-1", "windows-1252", "shift_jis", "nonsense", ""]))
+def test_labelled_utf8_decodes_as_one_strict_decode(body: bytes, label: str) -> None:
+    """A page labelled UTF-8 reuses the first strict UTF-8 decode: the same text and codec as
+    decoding it again under its label."""
+    from harvester.extract.decode import decode_html_codec
+
+    page = f'<meta charset="{label}">'.encode() + body
+    text, codec = decode_html_codec(page, {"Content-Type": f"text/html; charset={label}"})
+    try:
+        strict = page.decode("utf-8")
+    except UnicodeDecodeError:
+        strict = None
+    if label.lower().replace("-", "") == "utf8" and strict is not None:
+        assert (text, codec) == (strict, "utf-8")
+    if codec != "detected":
+        assert text == page.decode(codec)  # a labelled or UTF-8 page: its strict decode

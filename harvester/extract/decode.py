@@ -72,7 +72,8 @@ def decode_html_codec(body: bytes, headers: Mapping[str, str] | None = None) -> 
         if declared:
             if declared in _SINGLE_BYTE and utf8 is not None and not body.isascii():
                 return utf8, "utf-8"  # valid UTF-8 labelled Latin-1/ASCII: a common mislabel
-            text = _strict(body, declared)
+            # Labelled UTF-8 (most pages): the body was decoded as UTF-8 above, not again here.
+            text = utf8 if declared == "utf-8" else _strict(body, declared)
             if text is not None:
                 return text, declared
             # a wrong label: fall through to the next source of evidence

@@ -371,7 +371,8 @@ def _utf8(text: str, data: bytes | None = None) -> bytes:
     """
     if data is None:
         data = text.encode("utf-8")
-    if len(data.translate(None, _C0)) != len(data) or _C1_UTF8.search(data):
+    # A C1 character's UTF-8 starts with 0xC2: its absence (a C search) settles most pages.
+    if len(data.translate(None, _C0)) != len(data) or (b"\xc2" in data and _C1_UTF8.search(data)):
         data = _CONTROL.sub("", text).encode("utf-8")
     return data
 
