@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.extract.page import choose_name, extract_page, page_kind
 
@@ -183,3 +185,24 @@ def test_site_name_elements_in_document_order() -> None:
     head = '<title>Acme Studio | Fine Prints</title><meta class="brand" content="x">'
     facts = extract_page("https://acme.org/", html(body + '<div class="brand">Acme Studio</div>', head))
     assert (facts.name, facts.name_source) == ("Fine Prints", "title")  # the 26th is not read
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["brand", "site", "name", "title", "-", "sitename", "x", " "]), max_size=12)
+       .map("".join).map(str.encode))
+def test_brand_word_check_is_the_five_searches(low: bytes) -> None:
+    """The page's bytes hold a brand word: "brand" or `_SITE_WORDS`, the same answer as a search
+    for each of "brand", "sitename", "site-name", "sitetitle", "site-title"."""
+    from harvester.extract.page import _SITE_WORDS
+
+    words = (b"brand", b"sitename", b"site-name", b"sitetitle", b"site-title")
+    assert (b"brand" in low or _SITE_WORDS.search(low) is not None) == any(w in low for w in words)
+
+
+def test_landmark_role_spelt_with_an_entity_is_read() -> None:
+    """Roles are read off the tree, where the parser has already turned entities into letters."""
+    body = ("<main><h2>Partners</h2><a href='https://p.org/'>P</a></main>"
+            "<div role='contentinf&#111;'><a href='https://designer.co.uk/'>Site by Designer</a></div>")
+    facts = extract_page("https://me.org/partners", html(body))
+    assert {link.url: link.kind for link in facts.links} == {"https://p.org/": "partner",
+                                                             "https://designer.co.uk/": "links_to"}
