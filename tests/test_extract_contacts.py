@@ -163,3 +163,26 @@ def test_spelled_scan_examples() -> None:
     assert contacts.emails_in_text(text) == ["jane@cardiff.org", "bob@x.co.uk", "sam@y.org"]
     # A dotless ı: lower() cannot stand in for IGNORECASE, so the full regex runs.
     assert contacts.spelled_starts("emaıl jane at x dot org") is None
+
+
+_BRACKETED_ALPHABET = st.sampled_from(["[at]", "(AT)", "{ at }", "<@>", "[dot]", "( DOT )", "(.)", "[", ")",
+                                       " at ", " dot ", "jane", "x", "org", "email", "contact", " ", "\n",
+                                       "\u0130", "\u0131", "\u017f", "@"])
+
+
+def _deobfuscate_reference(text: str) -> str:
+    """Both bracket subs, each after its own core search, then the spelled-form sub."""
+    if "at" not in text.lower() and "@" not in text:
+        return text
+    if contacts._BRACKET_AT_CORE.search(text):
+        text = contacts._BRACKET_AT.sub("@", text)
+    if contacts._BRACKET_DOT_CORE.search(text):
+        text = contacts._BRACKET_DOT.sub(".", text)
+    return _spelled_by_sub(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BRACKETED_ALPHABET, max_size=30).map("".join))
+def test_one_bracket_scan_first_equals_both_core_searches(text: str) -> None:
+    """`_BRACKET_CORE` (either core) is searched once before the two cores: the same text out."""
+    assert contacts.deobfuscate(text) == _deobfuscate_reference(text)

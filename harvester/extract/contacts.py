@@ -42,6 +42,8 @@ _BRACKET_AT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]\s{0,3}", 
 _BRACKET_DOT = re.compile(r"\s{0,3}[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]\s{0,3}", re.I)
 _BRACKET_AT_CORE = re.compile(r"[\[({<]\s{0,2}(?:at|@)\s{0,2}[\])}>]", re.I)
 _BRACKET_DOT_CORE = re.compile(r"[\[({<]\s{0,2}(?:dot|\.)\s{0,2}[\])}>]", re.I)
+# Either core: one scan of the text settles the pages with neither (nearly all).
+_BRACKET_CORE = re.compile(r"[\[({<]\s{0,2}(?:at|@|dot|\.)\s{0,2}[\])}>]", re.I)
 _SPELLED_HINT = re.compile(r"\sat\s", re.I)  # what every _SPELLED match contains
 _SPELLED_WORDS = ("mail", "bost", "contact", "write")  # and one of these
 # "name at domain dot org": only after a word that says an address follows.
@@ -103,10 +105,12 @@ def deobfuscate(text: str) -> str:
     if "at" not in low and "@" not in text:
         return text
     # The subs start with optional spaces, so they try every position: look for the core first.
-    if _BRACKET_AT_CORE.search(text):
-        text = _BRACKET_AT.sub("@", text)
-    if _BRACKET_DOT_CORE.search(text):
-        text = _BRACKET_DOT.sub(".", text)
+    bracketed = _BRACKET_CORE.search(text) is not None
+    if bracketed:
+        if _BRACKET_AT_CORE.search(text):
+            text = _BRACKET_AT.sub("@", text)
+        if _BRACKET_DOT_CORE.search(text):
+            text = _BRACKET_DOT.sub(".", text)
 
     def spelled(m: re.Match[str]) -> str:
         domain = re.sub(r"\s{1,3}dot\s{1,3}", ".", m.group(2), flags=re.I)
@@ -116,7 +120,7 @@ def deobfuscate(text: str) -> str:
     # same letters IGNORECASE matches, bar exotic look-alikes such as a dotless ı), then " at ".
     if not any(word in low for word in _SPELLED_WORDS) or not _SPELLED_HINT.search(text):
         return text
-    starts = spelled_starts(text)
+    starts = spelled_starts(text, None if bracketed else low)  # a sub may have changed the text
     if starts is None:
         return _SPELLED.sub(spelled, text)
     # The same matches as the sub: a match can only begin where its wording does, so it is
@@ -143,13 +147,14 @@ def has_case_exotics(text: str) -> bool:
     return not text.isascii() and any(c in text for c in CASE_EXOTICS)
 
 
-def spelled_starts(text: str) -> list[int] | None:
+def spelled_starts(text: str, low: str | None = None) -> list[int] | None:
     """Every offset where `_SPELLED` can begin, in order: "e-mail"/"email", "ebost"/"e-bost"
     (the 'e' before "mail"/"bost"), "contact", "write". None when lower() cannot stand in for
-    IGNORECASE (see `has_case_exotics`)."""
+    IGNORECASE (see `has_case_exotics`). `low`: `text.lower()`, when the caller has it."""
     if has_case_exotics(text):
         return None
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     starts: set[int] = set()
     for word, back in (("mail", (1, 2)), ("bost", (1, 2)), ("contact", (0,)), ("write", (0,))):
         at = low.find(word)
