@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harvester.extract import registry_numbers
 from harvester.extract.registry_numbers import (
     _CIC_SELF,
     _may_say_cic,
@@ -64,3 +65,20 @@ def test_cic_pre_check_never_hides_a_match(text: str) -> None:
     if _CIC_SELF.search(text):
         assert _may_say_cic(text)
     assert is_cic(text) == bool(_CIC_SELF.search(text))
+
+
+_NUMBERISH = st.lists(st.sampled_from([
+    "1", "0", "123", "12345", "123456", "1234567", "12345678", "123456789", "\u0663", "\uff15", "-", "-12",
+    " ", "\n", "SC", "NIC", "nic", "Ni", "x", "_", "é", ".", "/"]), max_size=20).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NUMBERISH)
+def test_one_digit_run_scan_finds_what_each_pattern_finds(text: str) -> None:
+    """`_DIGITS` and `_PREFIXED` tried only at the starts of six-digit runs: the same matches as
+    each pattern's own scan of the whole text."""
+    starts = [m.start() for m in registry_numbers._RUN.finditer(text)]
+    digits = registry_numbers._run_matches(registry_numbers._DIGITS, text, starts)
+    assert [m.span() for m in digits] == [m.span() for m in registry_numbers._DIGITS.finditer(text)]
+    assert ([m.span() for m in registry_numbers._prefixed(text)]
+            == [m.span() for m in registry_numbers._PREFIXED.finditer(text)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from harvester.extract.contacts import has_case_exotics
 
@@ -57,10 +58,24 @@ MAX_CANDIDATES = 3000  # numbers looked at per page
 _SIX_DIGITS = re.compile(r"\d(?<=[A-Za-z\s]\d)\d{5}(?![\w])")
 
 
-def _prefixed(text: str) -> list[re.Match[str]]:
-    """The matches `_PREFIXED.finditer(text)` gives, read from the digits back."""
+# Every match of `_DIGITS` and `_SIX_DIGITS` starts a run of six or more digits (a digit is a word
+# character, and neither may follow one): the runs are found in one scan, each pattern is then
+# tried at their starts only (`match` still sees the characters before its position).
+_RUN = re.compile(r"\d{6,}")
+
+
+def _run_matches(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """The matches `pattern.finditer(text)` gives, for a pattern that only matches at `starts`."""
+    return [m for m in map(pattern.match, repeat(text, len(starts)), starts) if m]
+
+
+def _prefixed(text: str, starts: list[int] | None = None) -> list[re.Match[str]]:
+    """The matches `_PREFIXED.finditer(text)` gives, read from the digits back. `starts`: the
+    starts of the text's runs of six or more digits (`_RUN`), when the caller has them."""
+    if starts is None:
+        starts = [m.start() for m in _RUN.finditer(text)]
     found = []
-    for digits in _SIX_DIGITS.finditer(text):
+    for digits in _run_matches(_SIX_DIGITS, text, starts):
         start, end = digits.start(), digits.end()
         for prefix_start in range(max(start - 4, 0), start - 1):
             match = _PREFIXED.match(text, prefix_start)
@@ -73,8 +88,9 @@ def _prefixed(text: str) -> list[re.Match[str]]:
 @lru_cache(maxsize=4)
 def _windows(text: str) -> tuple[str, ...]:
     """For each number-shaped token, the text that ends with it (wording and all)."""
-    spans = [m.span() for m in _DIGITS.finditer(text)][:MAX_CANDIDATES]
-    spans += [m.span() for m in _prefixed(text)
+    starts = [m.start() for m in _RUN.finditer(text)]
+    spans = [m.span() for m in _run_matches(_DIGITS, text, starts)][:MAX_CANDIDATES]
+    spans += [m.span() for m in _prefixed(text, starts)
               if m.group(0)[:3].upper() in _PREFIX_SET or m.group(0)[:2].upper() in _PREFIX_SET
               ][:MAX_CANDIDATES]
     return tuple(text[max(0, start - _WINDOW): end] for start, end in sorted(spans))
