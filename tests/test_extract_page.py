@@ -206,3 +206,14 @@ def test_landmark_role_spelt_with_an_entity_is_read() -> None:
     facts = extract_page("https://me.org/partners", html(body))
     assert {link.url: link.kind for link in facts.links} == {"https://p.org/": "partner",
                                                              "https://designer.co.uk/": "links_to"}
+
+
+def test_site_name_settles_the_name_and_the_logo_is_still_the_first_own_one() -> None:
+    """With og:site_name the brand hints are not looked for; the logo is read all the same."""
+    head = ('<title>Fine Prints | Acme</title><meta property="og:site_name" content="Acme Studio">')
+    body = ("<a href='https://partner.org/'><img src='/p-logo.png' alt='Partner logo'></a>"
+            "<a href='/'><img src='/acme-logo.png' alt='Acme logo'></a><img src='/second-logo.png'>"
+            "<div class='site-name'>Acme Brand</div><p>© 2024 Acme Holdings Ltd</p>")
+    facts = extract_page("https://acme.org/", html(body, head))
+    assert (facts.name, facts.name_source) == ("Acme Studio", "og")
+    assert facts.logo == "https://acme.org/acme-logo.png"

@@ -466,6 +466,11 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     title = _clean(_text(title_tag)) if title_tag is not None else None
     metas = _metas(named["meta"])
     og_site = _meta(metas, "og:site_name")
+    # The brand hints (logo alts, site-name elements, the copyright holder) only choose among the
+    # title's parts: neither needed nor looked for when structured data or a site name settles it.
+    site_name = None if named_in_data else og_site or next(
+        (text_of(w.get("name")) for w in websites if text_of(w.get("name"))), None)
+    needs_hints = not named_in_data and not site_name
     meta_description = _meta(metas, "description", "og:description", "twitter:description")
     text_parts.update({
         "title": title or "",
@@ -499,12 +504,14 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
         marks = f"{get('src') or ''} {get('alt') or ''} {get('id') or ''} {get('class') or ''}".lower()
         if ("logo" in marks or "brand" in marks) and _own_image(img, base):
             logo_img = logo_img if logo_img is not None else img
+            if not needs_hints:
+                break  # the first own logo image is all that is used
             alt = _clean(_LOGO_WORDS.sub(" ", get("alt") or ""))
             if alt and len(alt) > 1:
                 logo_alts.append(alt)
     # Site-name elements (class "brand", "site-name", ...): most pages never spell the words, so
     # the lower-cased bytes are searched first (C); otherwise the walk below reads each class.
-    brand_words = not named_in_data and (b"brand" in low or _SITE_WORDS.search(low) is not None)
+    brand_words = needs_hints and (b"brand" in low or _SITE_WORDS.search(low) is not None)
     body = root.find("body")
     if body is None:
         body = next(root.iter("body"), None)
@@ -543,7 +550,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     for part, texts in by_part.items():
         text_parts[part] = " \n".join(texts)
     copyright_match = (_COPYRIGHT.search(text[-20000:])
-                       if not named_in_data and _may_have_copyright(text[-20000:]) else None)
+                       if needs_hints and _may_have_copyright(text[-20000:]) else None)
     if copyright_match and _clean(copyright_match.group(1)):
         brand.append(_clean(copyright_match.group(1)) or "")
 
@@ -554,8 +561,6 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
     elif len(micro_orgs) == 1 and text_of(micro_orgs[0].get("name")):
         name, source = text_of(micro_orgs[0].get("name")), "microdata"
     else:
-        site_name = og_site or next((text_of(w.get("name")) for w in websites if text_of(w.get("name"))),
-                                    None)
         chosen = choose_name(title, site_name, brand + logo_alts)
         if chosen:
             name, source = chosen
