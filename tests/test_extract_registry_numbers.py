@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,3 +84,17 @@ def test_one_digit_run_scan_finds_what_each_pattern_finds(text: str) -> None:
     assert [m.span() for m in digits] == [m.span() for m in registry_numbers._DIGITS.finditer(text)]
     assert ([m.span() for m in registry_numbers._prefixed(text)]
             == [m.span() for m in registry_numbers._PREFIXED.finditer(text)])
+
+
+_CIC_REFERENCE = re.compile(r"(?<![\w])(?:C\.I\.C\.?|CIC|Community\s{1,3}Interest\s{1,3}Company)(?![\w])")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["C", "I", ".", "CIC", "C.I.C", "C.I.C.", "Community", "Interest", "Company",
+                                 "community", " ", "  ", "\n", "x", "_", "é", "1", "cic", "(", "-"]),
+                max_size=16).map("".join))
+def test_cic_pattern_led_by_its_c_matches_like_the_look_behind_form(text: str) -> None:
+    """`_CIC` checks the character before its "C" after finding it: the same matches as a
+    leading look-behind."""
+    assert ([m.span() for m in registry_numbers._CIC.finditer(text)]
+            == [m.span() for m in _CIC_REFERENCE.finditer(text)])

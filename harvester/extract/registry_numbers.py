@@ -39,7 +39,9 @@ _PREFIXES = r"SC|NI|OC|SO|NC|LP|SL|NL|RC|SR|NR|FC|SF|NF|IP|SP|NP|CE|CS|GE|ZC|R0"
 _COMPANY = re.compile(
     _COMPANY_WORDING + _GAP + r"(?<![\w])((?:" + _PREFIXES + r")\s?\d{6}|\d{7,8}|0\d{5})(?![\d\w])", re.I)
 
-_CIC = re.compile(r"(?<![\w])(?:C\.I\.C\.?|CIC|Community\s{1,3}Interest\s{1,3}Company)(?![\w])")
+# "C" first (a literal the engine finds in C), then the character before it: the same matches as
+# a leading look-behind, which made the engine try the whole pattern at every position.
+_CIC = re.compile(r"C(?<![\w]C)(?:\.I\.C\.?|IC|ommunity\s{1,3}Interest\s{1,3}Company)(?![\w])")
 
 
 # Numbers are found first (one linear scan), then the wording is looked for just before each one,
