@@ -391,10 +391,10 @@ _SITE_WORDS = re.compile(rb"site-?(?:name|title)")
 
 
 def _branded(elements: Iterable[Any]) -> list[Any]:
-    """The elements whose class matches `_BRAND_CLASS`, in order. A pass of its own, made only on
-    pages whose bytes spell a brand word: reading every class inside the walk cost those pages
-    more than this loop does. Lower-cased substrings first: a regex with IGNORECASE scanning every
-    class attribute of a page costs more than the rest of the walk."""
+    """The elements whose class matches `_BRAND_CLASS`, in order: a pass of its own, made only on
+    pages whose bytes spell a brand word (reading every class inside the walk cost more). Each
+    class is tested by lower-cased substrings before the IGNORECASE regex, which would cost more
+    than the rest of the walk if it scanned every class."""
     found = []
     search = _BRAND_CLASS.search
     for el in elements:
@@ -510,7 +510,7 @@ def _extract(facts: PageFacts, root: Any, data: bytes, text_parts: dict[str, str
             if alt and len(alt) > 1:
                 logo_alts.append(alt)
     # Site-name elements (class "brand", "site-name", ...): most pages never spell the words, so
-    # the lower-cased bytes are searched first (C); otherwise the walk below reads each class.
+    # the lower-cased bytes are searched first (C); only then does `_branded` read each class.
     brand_words = needs_hints and (b"brand" in low or _SITE_WORDS.search(low) is not None)
     body = root.find("body")
     if body is None:
