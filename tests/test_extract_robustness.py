@@ -123,3 +123,16 @@ def test_labelled_utf8_decodes_as_one_strict_decode(body: bytes, label: str) -> 
         assert (text, codec) == (strict, "utf-8")
     if codec != "detected":
         assert text == page.decode(codec)  # a labelled or UTF-8 page: its strict decode
+
+
+def test_json_ld_strings_spelling_control_characters_are_cleaned() -> None:
+    """The page's text loses its control characters before parsing, but JSON-LD can spell them as
+    escapes: a name must not carry an ESC (terminals) or a NUL (PostgreSQL refuses it)."""
+    ld = ('{"@context": "https://schema.org", "@type": "Organization", '
+          '"name": "Evil\\u001b[2J\\u001b]0;t\\u0007 Studio\\u0000\\u009b Ltd", '
+          '"description": "We make games\\u001b[31m", "email": "hi@evil.example.org"}')
+    html = (f"<html><head><script type='application/ld+json'>{ld}</script></head>"
+            "<body><p>We make games.</p></body></html>").encode()
+    facts = extract_page("https://evil.example.org/", html)
+    assert facts.name == "Evil[2J]0;t Studio Ltd" and facts.name_source == "jsonld"
+    assert facts.description and "\x1b" not in facts.description

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,41 @@ def test_find_page_events_with_inline_venue_and_root_query() -> None:
     assert by_key["320000002"].rsvp_count == 41  # `rsvps({...})` matched by prefix
     assert {(g.urlname, g.city) for g in facts.groups} == {("bristol-board-gamers", "Bristol"),
                                                           ("bath-game-devs", "Bath")}
+
+
+HOSTILE = "\x1b[2J\x1b]0;t\x07\x00\x7f\x9b"
+
+
+def _hostile_group_page() -> bytes:
+    """A `__NEXT_DATA__` group page whose JSON strings spell control characters as escapes and
+    whose DOM organiser carries a raw ESC; a sponsor's website is a javascript: URL."""
+    group = {"__typename": "Group", "id": "7", "name": "Evil" + HOSTILE + " Group", "urlname": "evil",
+             "link": "https://www.meetup.com/evil/", "description": "About" + HOSTILE,
+             "organizer": {"__ref": "Member:1"},
+             "sponsors": {"edges": [{"node": {"name": "Sponsor" + HOSTILE, "url": "javascript:alert(1)"}},
+                                    {"node": {"name": "Good", "url": "https://good.example.org/"}}]}}
+    state = {"ROOT_QUERY": {'groupByUrlname({"urlname":"evil"})': {"__ref": "Group:7"}}, "Group:7": group,
+             "Member:1": {"__typename": "Member", "id": "1", "name": "Mal" + HOSTILE + "lory"}}
+    data = json.dumps({"props": {"pageProps": {"__APOLLO_STATE__": state}}})
+    assert "\\u001b" in data and "\x1b" not in data  # spelt as escapes, as a JSON encoder writes them
+    return (f"<html><head><title>Evil | Meetup</title></head><body><h1>Evil</h1>"
+            f"<p>Organized by <span id='organizer-name'>Mal\x1b[31mlory</span></p>"
+            f"<script id='__NEXT_DATA__' type='application/json'>{data}</script></body></html>").encode()
+
+
+def test_control_characters_spelt_in_json_or_raw_in_the_dom_never_reach_the_facts() -> None:
+    facts = parse_meetup_page("https://www.meetup.com/evil/", _hostile_group_page(),
+                              {"content-type": "text/html; charset=utf-8"})
+    [g] = facts.groups
+    texts = [g.name, g.description, *[p.name for p in g.organisers], *[s.name for s in g.sponsors]]
+    assert g.name == "Evil[2J]0;t Group"
+    for text in texts:
+        assert text and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text), repr(text)
+    assert [(s.name, s.url) for s in g.sponsors] == [("Sponsor[2J]0;t", None), ("Good", "https://good.example.org/")]
+
+
+def test_graphql_payload_strings_lose_control_characters() -> None:
+    group = {"id": "7", "urlname": "evil", "name": "Evil\u001b]0;t\u0007 Group"}
+    payload = {"data": {"groupByUrlname": group}}
+    [g] = parse_graphql("https://api.meetup.com/gql", json.dumps(payload)).groups
+    assert g.name == "Evil]0;t Group"

@@ -33,6 +33,35 @@ ORG_TYPES = frozenset({
 })
 _ORG_SUFFIXES = ("Organization", "Business", "Service", "Store", "Agency", "Group", "Office")
 
+# C0/C1 controls but tab, newline and CR: the page's text loses them before parsing, but a JSON
+# string can still spell them as escapes ("\u001b", "\u0000"). Kept, an ESC in a name would drive a
+# researcher's terminal (`export organisations` prints to it) and a NUL is refused by PostgreSQL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_JSON = re.compile(r"\\u00(?:[0189][0-9a-fA-F]|7[fF])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(value: Any) -> Any:
+    """Decoded JSON with control characters removed from every string (keys included)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {without_controls(k): without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    return value
+
+
+def loads_clean(text: str, *, strict: bool = True) -> Any:
+    """`json.loads`, then control characters out of its strings; the walk runs only when the text
+    holds a control character or an escape that could spell one (rare on real pages)."""
+    data = json.loads(text, strict=strict)
+    if not _CONTROL_IN_JSON.search(text):
+        return data
+    try:
+        return without_controls(data)
+    except RecursionError:  # nested deeper than the walk can go: treated as broken JSON
+        raise json.JSONDecodeError("nested too deep", text, 0) from None
+
 
 def _types(node: dict[str, Any]) -> list[str]:
     raw = node.get("@type") or node.get("type") or []
@@ -82,7 +111,7 @@ def jsonld_nodes(scripts: Iterable[Any]) -> list[dict[str, Any]]:
         if not text:
             continue
         try:
-            data = json.loads(text, strict=False)
+            data = loads_clean(text, strict=False)
         except (ValueError, RecursionError):
             continue
         try:

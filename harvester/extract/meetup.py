@@ -37,6 +37,7 @@ from harvester.extract.facts import (
     MeetupVenue,
     Person,
 )
+from harvester.extract.jsonld import loads_clean, without_controls
 from harvester.urls import is_http_url
 
 # ---------------------------------------------------------------- URLs
@@ -413,7 +414,8 @@ def _sponsors(value: Any) -> list[MeetupSponsor]:
     out: list[MeetupSponsor] = []
     for node in _nodes(value):
         if isinstance(node, dict) and (name := _str(node.get("name"))):
-            out.append(MeetupSponsor(name=name, url=_str(node.get("url")),
+            url = _str(node.get("url"))  # a javascript: or data: URL is no sponsor's website
+            out.append(MeetupSponsor(name=name, url=url if url and is_http_url(url) else None,
                                      description=_str(node.get("description"))))
     return out
 
@@ -565,10 +567,13 @@ def _load_json(payload: Any) -> tuple[Any, str | None]:
         payload = payload.decode("utf-8", errors="replace")
     if isinstance(payload, str):
         try:
-            return json.loads(payload), None
+            return loads_clean(payload), None
         except json.JSONDecodeError as exc:
             return None, f"not JSON: {exc.msg} at line {exc.lineno}"
-    return payload, None
+    try:
+        return without_controls(payload), None
+    except RecursionError:
+        return None, "not JSON: nested too deep"
 
 
 def _paging(facts: MeetupFacts, conn: Any) -> None:
@@ -749,7 +754,7 @@ def next_data(html: str) -> dict[str, Any] | None:
     if not m:
         return None
     try:
-        data = json.loads(html_lib.unescape(m.group(1)) if "&quot;" in m.group(1) else m.group(1))
+        data = loads_clean(html_lib.unescape(m.group(1)) if "&quot;" in m.group(1) else m.group(1))
     except json.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None
@@ -829,7 +834,7 @@ def _jsonld_items(html: str) -> list[dict[str, Any]]:
 
     for m in _JSONLD.finditer(html or ""):
         try:
-            walk(json.loads(m.group(1).strip()))
+            walk(loads_clean(m.group(1).strip()))
         except json.JSONDecodeError:
             continue
     return items
@@ -926,8 +931,9 @@ def parse_app_runtime(source_url: str, html: str) -> MeetupFacts | None:
     try:
         runtime, _ = json.JSONDecoder().raw_decode(html, m.end())
         escaped = runtime.get("escapedState") if isinstance(runtime, dict) else None
-        state = json.loads(html_lib.unescape(escaped)) if isinstance(escaped, str) else escaped
-    except (json.JSONDecodeError, TypeError):
+        state = (loads_clean(html_lib.unescape(escaped)) if isinstance(escaped, str)
+                 else without_controls(escaped))
+    except (json.JSONDecodeError, TypeError, RecursionError):
         return None
     if not isinstance(state, dict):
         return None
@@ -1096,7 +1102,7 @@ def parse_meetup_page(source_url: str, body: bytes | str, headers: dict[str, str
                       ) -> MeetupFacts:
     """Any Meetup capture -> facts: JSON (GraphQL / REST) or HTML (`__NEXT_DATA__`, then
     `APP_RUNTIME`, then JSON-LD, then DOM); the richer source wins, the others fill gaps."""
-    text = _decode(body, headers)
+    text = without_controls(_decode(body, headers))  # as page text: no ESC or NUL reaches a name
     ctype = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "").lower()
     stripped = text.lstrip()
     if "json" in ctype or stripped[:1] in "{[" and stripped:
