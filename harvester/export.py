@@ -39,6 +39,7 @@ from harvester.models import (
     SuppressionKind,
     in_cluster,
 )
+from harvester.plain_text import plain
 from harvester.suppression import normalise, person_key
 
 ORGANISATION_FIELDS: tuple[str, ...] = (
@@ -272,7 +273,9 @@ def relation_records(session: Session, *, cluster: str | None = None, sector: st
 
 
 def csv_cell(value: Any) -> str:
-    """A record value as a safe CSV cell: lists joined by ';', None empty, formulas neutralised."""
+    """A record value as a safe CSV cell: lists joined by ';', None empty, formulas neutralised,
+    no control characters (a CSV export goes to stdout by default: an ESC in a name stored by an
+    older harvest would drive the researcher's terminal)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -281,7 +284,7 @@ def csv_cell(value: Any) -> str:
         value = LIST_SEPARATOR.join(str(enum_value(v)) for v in value)
     elif isinstance(value, datetime):
         value = iso(value)
-    return neutralise(str(enum_value(value)))
+    return neutralise(plain(enum_value(value)))
 
 
 def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: TextIO, *,

@@ -1,7 +1,9 @@
 """Control characters out of untrusted text: one rule for the terminal, the review panel and names.
 
 C0/C1 control characters but tab and newline: an ESC in a scraped or pasted name could recolour,
-clear or retitle a researcher's terminal, plant a hyperlink, or corrupt an export.
+clear or retitle a researcher's terminal, plant a hyperlink, or corrupt an export. Bidirectional
+embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) too: a terminal line has
+no cell boundary to end them, so one in a name reverses the columns printed after it.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def plain(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -273,6 +274,30 @@ def test_terminal_control_sequences_in_names_are_not_sent(runner, db_url, graph,
     page.write_bytes(b"<html><head><title>Evil\x1b[31mRed Ltd</title></head><body></body></html>")
     res = runner.invoke(app, ["inspect", str(page)])
     assert res.exit_code == 0 and "\x1b" not in res.stdout and "Evil[31mRed Ltd" in res.stdout
+
+
+def test_bidi_overrides_and_control_characters_never_reach_the_terminal(runner, db_url, graph, engine):
+    """A right-to-left override in a name reverses the rest of a terminal line (there is no cell
+    edge to end it), and `export` writes CSV to the terminal by default: a name stored with an ESC
+    (by an older harvest) must not drive it there either."""
+    spoof = "Bidi\u202eevil\u2066 Ltd"
+    evil = "Evil\x1b[2J\x1b]0;title\x07\x00 Co"
+    with Session(engine) as s:
+        for old, new in ((SCRIPT_NAME, spoof), (LINK_NAME, evil)):
+            org = s.get(type(graph.get(old)), graph.get(old).id)
+            org.name = new
+            s.add(org)
+        s.commit()
+    for args in (["orgs"], ["propose", "--no-record"], ["explain", str(graph.get(SCRIPT_NAME).id)],
+                 ["export", "organisations"], ["export", "relations"],
+                 ["export", "organisations", "--excel"]):
+        res = run(runner, db_url, *args)
+        assert res.exit_code == 0, res.output
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+                             res.stdout.replace("\r\n", "\n")), (args, res.stdout)
+        assert "Bidievil Ltd" in res.stdout, args
+    res = run(runner, db_url, "export", "organisations")
+    assert "Evil[2J]0;title Co" in res.stdout
 
 
 def test_mistyped_database_path_leaves_no_file_behind(runner, tmp_path):
