@@ -39,7 +39,7 @@ from harvester.models import (
     SuppressionKind,
     in_cluster,
 )
-from harvester.plain_text import plain
+from harvester.plain_text import plain, terminal_safe_json
 from harvester.suppression import normalise, person_key
 
 ORGANISATION_FIELDS: tuple[str, ...] = (
@@ -325,7 +325,9 @@ class CsvRowWriter:
 
 def write_json(records: Sequence[dict[str, Any]], stream: TextIO) -> int:
     """Write records as a JSON array (stable fields, UTF-8 kept readable); returns the count."""
-    stream.write(json.dumps(list(records), indent=2, ensure_ascii=False, default=str) + "\n")
+    # Bidi and C1 controls escaped: the same data, and inert when the array goes to a terminal.
+    text = json.dumps(list(records), indent=2, ensure_ascii=False, default=str)
+    stream.write(terminal_safe_json(text) + "\n")
     return len(records)
 
 

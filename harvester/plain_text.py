@@ -17,3 +17,13 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2
 def plain(value: Any) -> str:
     """`value` as text with no control characters (tab and newline kept)."""
     return CONTROL_CHARS.sub("", str(value))
+
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on: DEL, C1 controls and bidi
+# controls. They only occur inside JSON strings, so spelling them as \u escapes keeps the same data.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe_json(text: str) -> str:
+    """JSON text (from json.dumps) with the characters a terminal would act on written as escapes."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -298,6 +298,10 @@ def test_bidi_overrides_and_control_characters_never_reach_the_terminal(runner, 
         assert "Bidievil Ltd" in res.stdout, args
     res = run(runner, db_url, "export", "organisations")
     assert "Evil[2J]0;title Co" in res.stdout
+    for args in (["orgs", "--json"], ["export", "organisations", "-f", "json"]):
+        res = run(runner, db_url, *args)  # JSON keeps the data, the controls spelt as escapes
+        assert "\u202e" not in res.stdout and "\\u202e" in res.stdout, args
+        assert spoof in [o["name"] for o in json.loads(res.stdout)], args
 
 
 def test_mistyped_database_path_leaves_no_file_behind(runner, tmp_path):

@@ -157,7 +157,8 @@ def test_formula_cells_neutralised_and_round_trip_through_csv():
     buf = io.StringIO(newline="")
     write_csv(records, ("id", "name"), buf)
     rows = _csv_rows(buf.getvalue())
-    assert [r["name"] for r in rows] == ["'" + EVIL_NAME, "'+44 117", "'-1", "'@cmd", "'\t=1+1", "'\r=1",
+    # a control character is dropped (CR included) before the formula check, which then still applies
+    assert [r["name"] for r in rows] == ["'" + EVIL_NAME, "'+44 117", "'-1", "'@cmd", "'\t=1+1", "'=1",
                                          'Quote "this", and, that\nnext line']
     for row in rows:
         assert not row["name"].startswith(("=", "+", "-", "@", "\t", "\r"))

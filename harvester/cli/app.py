@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 from harvester import __version__
 from harvester.config import Config
 from harvester.errors import HarvesterError
-from harvester.plain_text import plain
+from harvester.plain_text import plain, terminal_safe_json
 
 # Data goes to stdout; messages, tables meant for people and progress bars to stderr.
 out = Console(highlight=False, soft_wrap=True)
@@ -184,8 +184,9 @@ def _json_value(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    """Write JSON to stdout (data, never decorated)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value) + "\n")
+    """Write JSON to stdout (data, never decorated; bidi and C1 controls as escapes, inert)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_value)
+    sys.stdout.write(terminal_safe_json(text) + "\n")
 
 
 def note(ctx: typer.Context, message: str, *, markup: bool = False) -> None:
