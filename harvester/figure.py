@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,11 @@ def render_figure(session: Session, *, cluster: str | None = None, fmt: str = "s
         row = session.get(Cluster, cluster)
         title_place = row.name if row else cluster
     when = when or datetime.now(UTC).date()
-    data = _draw(graph, f"{title_place}: organisation network, {when.isoformat()}", fmt)
+    with warnings.catch_warnings():
+        # A scraped name with an emoji the font lacks is drawn as a box; matplotlib's warning
+        # (a Python source line per glyph on the researcher's screen) says nothing they can act on.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        data = _draw(graph, f"{title_place}: organisation network, {when.isoformat()}", fmt)
     if path is not None:
         Path(path).write_bytes(data)
     return data
