@@ -91,6 +91,11 @@ def _write_site(site: Path) -> None:
     put(SEED, "team/index.html", _page("Our team " + _e(ESC), nav + f"<h1>Our team</h1><ul>{cards}</ul>"))
     links = "".join(f"<li><a href='https://{h}/'>{_e(n)}</a> our partner</li>" for h, n in CANDIDATES.items())
     links += "<li><a href='javascript:alert(7)'>JS partner</a></li>"
+    # character references to control characters: decoded by the parser, after the page's own drop
+    links += "<li><a href='https://www.ref-co.co.uk/'>Ref&#27;[2J&#x1b;]0;t&#7; Ltd</a></li>"
+    put("www.ref-co.co.uk", "index.html",
+        _page("Ref&#27;[2J Ltd", "<h1>Ref&#x1B;[2J Ltd</h1><p>Games studio.</p>",
+              "<meta property='og:site_name' content='Ref&#27;[31m Ltd'>"))
     put(SEED, "partners/index.html", _page("Partners", f"{nav}<h1>Partners and funders</h1><ul>{links}</ul>"))
     put(SEED2, "index.html", _page("Hostile Two", f"<h1>Hostile Two</h1><p>Games.</p><ul>{links}</ul>"))
     for host, name in CANDIDATES.items():
@@ -115,7 +120,7 @@ def _write_site(site: Path) -> None:
         _e(group["name"]) + " | Meetup",
         f"<h1>{_e(group['name'])}</h1><p>Organized by <span id='organizer-name'>@Org {_e(ESC)}</span></p>"
         f"<script id='__NEXT_DATA__' type='application/json'>{data}</script>"))
-    for host in (SEED, SEED2, "www.meetup.com", *CANDIDATES):
+    for host in (SEED, SEED2, "www.meetup.com", "www.ref-co.co.uk", *CANDIDATES):
         put(host, "robots.txt", "User-agent: *\nAllow: /\n")
 
 
@@ -168,6 +173,7 @@ def test_the_harvest_found_the_hostile_names(harvested):
     names = {o["domain"]: o["name"] for o in orgs}
     assert names["formula-co.co.uk"] == "=cmd|' /C calc'!A0"  # stored as published, made safe on output
     assert names["esc-co.co.uk"].startswith("Esc [2J]0;pwned")  # control characters gone at the source
+    assert names["ref-co.co.uk"].startswith("Ref[")
     assert not [o["name"] for o in orgs if C0_C1.search(o["name"])]
     assert any("Meetup" in o["name"] for o in orgs)
 
