@@ -205,6 +205,7 @@ class Harvest:
         self._extract_cpu = 0.0
         self._extracted = 0
         self.run_id: int | None = None
+        self._untyped_runs: list[int] = []  # ended runs whose organisations this run types
         self._client_factory = client_factory
         self._stop: asyncio.Event | None = None  # created inside the event loop
         # Worker mode: hosts this worker has claimed -> pages taken from each under the claim.
@@ -261,7 +262,39 @@ class Harvest:
             s.commit()
             if recovered:
                 self.counts["resumed_pages"] += recovered
+            self._adopt_untyped(s)
             return run.id
+
+    def _adopt_untyped(self, s: Session) -> None:
+        """Organisations whose pages an ended run stored but never typed (killed, Ctrl-C or a
+        failure before `_finish_organisations`) are typed by this run: their pages were committed,
+        so nothing else would fetch them again before their revisit and their sector and domain
+        areas would stay missing. Such a run has no `organisations_typed` count (nor a note of the
+        run that typed them, `organisations_typed_by_run`)."""
+        ended = s.exec(select(HarvestRun.id, HarvestRun.counts).where(
+            HarvestRun.status.in_((RunStatus.interrupted, RunStatus.failed)))).all()
+        runs = [run_id for run_id, counts in ended
+                if not {"organisations_typed", "organisations_typed_by_run"} & set(counts or {})]
+        if not runs:
+            return
+        orgs = s.exec(select(Page.organisation_id).where(
+            Page.run_id.in_(runs), Page.state == PageState.fetched,
+            Page.organisation_id.is_not(None)).distinct()).all()
+        self._untyped_runs = runs
+        self.touched.update(orgs)
+        self.counts["organisations_untyped_adopted"] += len(orgs)
+
+    def _mark_typed(self) -> None:
+        """The ended runs adopted by `_adopt_untyped` are typed now: say so in their counts, so
+        the next run does not type their organisations again."""
+        if not self._untyped_runs:
+            return
+        with Session(self.engine) as s:
+            for run in s.exec(select(HarvestRun).where(HarvestRun.id.in_(self._untyped_runs))).all():
+                run.counts = {**(run.counts or {}), "organisations_typed_by_run": self.run_id}
+                s.add(run)
+            s.commit()
+        self._untyped_runs = []
 
     def _end_run(self, status: RunStatus, error: str | None) -> None:
         with Session(self.engine) as s:
@@ -893,3 +926,4 @@ class Harvest:
                     if attempt == 2 or not self.options.worker:
                         raise
         self.counts["organisations_typed"] += len(self.touched)
+        self._mark_typed()

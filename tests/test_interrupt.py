@@ -1,0 +1,114 @@
+"""Interruptions with real processes: a `harvester harvest` killed at a chosen moment keeps what it
+committed, and the next harvest ends in the same state as a harvest that was never interrupted.
+
+The kill is a real SIGKILL (or SIGINT) the harvest process sends itself when it reaches a step, so
+the moment is exact instead of a race against a timer (tests/test_crawl_integration.py kills one
+from outside at a random moment in the crawl).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from loopback import LoopbackServer, loopback_hosts
+from sqlmodel import Session
+
+from harvester.db import init_db, make_engine
+from harvester.models import Cluster, Organisation, OrgStatus
+
+pytestmark = pytest.mark.integration
+
+ENV = {**os.environ, "HARVESTER_CONTACT_URL": "https://harvester.invalid/tests"}
+
+
+def small_site(server: LoopbackServer, index: int, partner: LoopbackServer) -> None:
+    """Four pages that give an organisation a sector, domain areas, a phone and a partner."""
+    server.route("/robots.txt", body="User-agent: *\nAllow: /\n", content_type="text/plain")
+    server.route("/", body=f"""<html><head><title>Studio {index}</title></head><body>
+        <h1>Studio {index}</h1><p>An independent games studio making video games and
+        immersive VR experiences.</p><a href="/about/">About</a> <a href="/contact/">Contact</a>
+        <a href="{partner.origin}/">Our partner</a></body></html>""")
+    server.route("/about/", body="<html><body><h1>About</h1><p>We develop console and mobile games "
+                 "with animation and visual effects for film.</p></body></html>")
+    server.route("/contact/", body=f"<html><body><p>Telephone 0117 496 {index:04d}</p></body></html>")
+
+
+def seed_db(path: Path, servers: list[LoopbackServer]) -> str:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    init_db(engine)
+    with Session(engine) as s:
+        s.add(Cluster(id="test", name="Test", postcode_areas=["BS"]))
+        for i, srv in enumerate(servers):
+            s.add(Organisation(name=f"Site {i}", domain=f"127.0.0.1:{srv.port}", homepage=srv.url("/"),
+                               status=OrgStatus.seed, wave=0, cluster_id="test"))
+        s.commit()
+    engine.dispose()
+    return url
+
+
+def harvest_cmd(url: str, *, die_at: str | None = None, sig: int = signal.SIGKILL) -> list[str]:
+    """`harvester harvest`, or (with `die_at`) the same command in a process that sends itself
+    `sig` when it enters `Harvest.<die_at>`."""
+    args = ["--db", url, "-q", "harvest", "--no-meetup", "--allow-private", "--no-profiles",
+            "--delay", "0", "--max-pages", "10"]
+    if die_at is None:
+        return [sys.executable, "-m", "harvester", *args]
+    code = ("import os, sys\nfrom harvester.crawl import Harvest\n"
+            f"def die(self, *a, **k):\n    os.kill(os.getpid(), {int(sig)})\n"
+            f"Harvest.{die_at} = die\n"
+            "from harvester.cli import main\nsys.argv[0] = 'harvester'\nmain()\n")
+    return [sys.executable, "-c", code, *args]
+
+
+def state(path: Path) -> dict[str, list]:
+    """Organisations (with sector), contacts, relations and domain areas, keyed by domain: what a
+    researcher compares, without times or run ids."""
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        org = dict(c.execute("SELECT id, coalesce(domain, name) FROM organisation"))
+        out = {
+            "organisations": sorted(c.execute(
+                "SELECT coalesce(domain, ''), name, status, sector, kind FROM organisation")),
+            "contacts": sorted((org[o], k, v) for o, k, v in c.execute(
+                "SELECT organisation_id, kind, value FROM contact")),
+            "relations": sorted((org[a], org[b], k) for a, b, k in c.execute(
+                "SELECT source_id, target_id, kind FROM relation")),
+            "areas": sorted((org[o], a, round(score, 6)) for o, a, score in c.execute(
+                "SELECT organisation_id, domain_area_id, score FROM organisationdomainarea")),
+        }
+    c.close()
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_killed_after_the_last_page_was_committed_the_next_harvest_types_the_organisations(
+        tmp_path: Path, sig: int):
+    """Every page was committed, so the next harvest fetches nothing; the sector and domain
+    areas the killed run never computed must still be computed (they were lost for good)."""
+    with loopback_hosts(2) as hosts:
+        for i, srv in enumerate(hosts):
+            small_site(srv, i, hosts[1 - i])
+        whole = seed_db(tmp_path / "whole.db", hosts)
+        killed = seed_db(tmp_path / "killed.db", hosts)
+        subprocess.run(harvest_cmd(whole), env=ENV, check=True, timeout=120)
+        reference = state(tmp_path / "whole.db")
+        assert reference["areas"], "the pages name domain areas"
+
+        proc = subprocess.run(harvest_cmd(killed, die_at="_finish_organisations", sig=sig), env=ENV,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0
+        served = sum(len(h.log) for h in hosts)
+        subprocess.run(harvest_cmd(killed), env=ENV, check=True, timeout=120)
+        assert sum(len(h.log) for h in hosts) == served  # nothing fetched twice
+    assert state(tmp_path / "killed.db") == reference
+    with sqlite3.connect(tmp_path / "killed.db") as c:
+        counts = [row[0] for row in c.execute("SELECT counts FROM harvestrun ORDER BY id")]
+    c.close()
+    assert '"organisations_typed_by_run": 2' in counts[0]  # the next run does not adopt it again
