@@ -56,6 +56,14 @@ STATUS_AFTER = {
 _INCLUDED = {s.value for s in INCLUDED_STATUSES}
 # Relation kinds counted in both directions (see harvester.snowball.BOTH_WAYS).
 _BOTH_WAYS = ("sponsor", "hosts_event", "organises", "venue")
+
+
+class DecisionConflict(BadInput):
+    """Another reviewer decided about the same organisation after this reviewer looked."""
+
+    status_code = 409
+
+
 _MEETUP_URL = re.compile(r"^(?:https?://)?(?:www\.)?meetup\.com/([^/?#]+)", re.I)
 
 
@@ -184,13 +192,64 @@ def _join_sample(session: Session, org: Organisation) -> None:
             org.seed_id = recruiter.seed_id or recruiter.id  # a seed may not name itself
 
 
+def _same_field(kind: DecisionKind) -> tuple[DecisionKind, ...]:
+    """The decision kinds that set what `kind` sets (status, sector or name); none for a note."""
+    if kind in STATUS_AFTER:
+        return tuple(STATUS_AFTER)
+    if kind in (DecisionKind.set_sector, DecisionKind.set_name):
+        return (kind,)
+    return ()
+
+
+def last_decision_ids(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
+    """Organisation id -> id of its latest status decision (0 when none): what a review screen
+    shows, handed back as `seen` so that a decision made elsewhere meanwhile is not overwritten."""
+    ids = list(org_ids)
+    found = dict(session.exec(select(Decision.organisation_id, sa.func.max(Decision.id)).where(
+        Decision.organisation_id.in_(ids), Decision.decision.in_(list(STATUS_AFTER)))
+        .group_by(Decision.organisation_id)).all()) if ids else {}
+    return {i: int(found.get(i) or 0) for i in ids}
+
+
+def _check_unchanged(session: Session, org: Organisation, kind: DecisionKind, row: Decision,
+                     seen: int) -> None:
+    """Refuse `row` when another reviewer decided the same thing about `org` after decision
+    `seen`, the latest the reviewer was shown: two screens at once must not silently overwrite
+    each other. Called after `row` is flushed (SQLite: its INSERT holds the write lock, so of two
+    such decisions the second sees the first)."""
+    kinds = _same_field(kind)
+    if not kinds:
+        return
+    other = session.exec(select(Decision).where(
+        Decision.organisation_id == org.id, Decision.id > seen, Decision.id != row.id,
+        Decision.decision.in_(list(kinds))).order_by(Decision.id.desc())).first()
+    if other is None:
+        return
+    said = str(other.decision.value if hasattr(other.decision, "value") else other.decision)
+    said = said.replace("_", "-") + (f" {other.value}" if other.value else "")
+    raise DecisionConflict(
+        f"{org.name} (#{org.id}) was decided meanwhile: {said} by {other.reviewer} at "
+        f"{other.created_at:%H:%M:%S} UTC (decision {other.id}); your "
+        f"{kind.value.replace('_', '-')} was not recorded. Look again, then decide "
+        f"(or amend decision {other.id}).")
+
+
 def record_decision(session: Session, org: Organisation, decision: DecisionKind | str, *,
                     note: str | None = None, reviewer: str | None = None, tags: Iterable[str] = (),
-                    value: str | None = None, amends_id: int | None = None) -> Decision:
-    """Append a decision row and apply it to the organisation (flushed, not committed)."""
+                    value: str | None = None, amends_id: int | None = None,
+                    seen: int | None = None) -> Decision:
+    """Append a decision row and apply it to the organisation (flushed, not committed).
+
+    `seen`: the latest decision id the reviewer was shown (`last_decision_ids`); when another
+    status, sector or name decision was recorded after it, DecisionConflict is raised and the
+    caller rolls back. Without it (the `decide` command) decisions apply in the order given."""
     kind = decision_kind(decision)
     if org.id is None:
         raise BadInput("the organisation is not stored yet")
+    if seen is not None and _same_field(kind):
+        # PostgreSQL: a second decision about this organisation waits here for the first's commit.
+        session.exec(select(Organisation.id).where(Organisation.id == org.id).with_for_update()).all()
+        session.refresh(org)
     if amends_id is not None:
         old = session.get(Decision, amends_id) if 0 < amends_id <= MAX_ID else None
         if old is None or old.organisation_id != org.id:
@@ -227,6 +286,8 @@ def record_decision(session: Session, org: Organisation, decision: DecisionKind 
                    amends_id=amends_id, created_at=utcnow())
     session.add(row)
     session.flush()
+    if seen is not None:
+        _check_unchanged(session, org, kind, row, seen)
     return row
 
 

@@ -168,13 +168,14 @@ def _render(request: Request, template: str, context: dict[str, Any], status: in
 def _error(request: Request, status: int, message: str) -> Response:
     if _wants_json(request):
         return _json({"error": message, "status": status}, status)
-    titles = {400: "That did not work", 403: "Refused", 404: "Not found"}
+    titles = {400: "That did not work", 403: "Refused", 404: "Not found", 409: "Decided meanwhile"}
     return _render(request, "error.html", {"title": titles.get(status, "Error"), "message": message,
                                            "status": status}, status)
 
 
 async def _harvester_error(request: Request, exc: Exception) -> Response:
     status = 404 if isinstance(exc, NotFound) else 400 if isinstance(exc, BadInput) else 500
+    status = getattr(exc, "status_code", status)  # 409: another reviewer decided meanwhile
     return _error(request, status, str(exc))
 
 

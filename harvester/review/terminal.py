@@ -39,10 +39,13 @@ class ReviewSummary:
     decisions: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     quit_early: bool = False
+    conflicts: int = 0  # keys not recorded: another reviewer decided the candidate meanwhile
 
     def line(self) -> str:
         done = ", ".join(f"{n} {kind}" for kind, n in sorted(self.decisions.items())) or "no decisions"
-        return f"Reviewed {self.shown} candidate(s): {done}, {self.skipped} skipped."
+        clash = (f", {self.conflicts} not recorded (decided elsewhere meanwhile)"
+                 if self.conflicts else "")
+        return f"Reviewed {self.shown} candidate(s): {done}, {self.skipped} skipped{clash}."
 
 
 def line_reader(stream=None) -> Callable[[str], str]:
@@ -128,7 +131,7 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
            read_key: Callable[[str], str] | None = None, read_line: Callable[[str], str] | None = None,
            console: Console | None = None) -> ReviewSummary:
     """Show each candidate and record the reviewer's key; returns what was done."""
-    from harvester.decisions import record_decision
+    from harvester.decisions import DecisionConflict, last_decision_ids, record_decision
 
     read_key = read_key or key_reader()
     read_line = read_line or line_reader()
@@ -140,6 +143,9 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
         if org is None:
             continue
         summary.shown += 1
+        # The latest decision when shown: one made elsewhere (web page, `decide`) meanwhile is not
+        # overwritten by this key press.
+        seen = last_decision_ids(session, [org.id])[org.id]
         console.print(render(candidate, evidence_links(session, org.id), position, total))
         if candidate.contact and candidate.contact.contact_id:
             session.add(ContactUse(contact_id=candidate.contact.contact_id, purpose="review",
@@ -151,7 +157,13 @@ def review(session: Session, candidates: list, *, reviewer: str | None = None,
             except (EOFError, KeyboardInterrupt):
                 key = "q"
             if key in KEYS:
-                record_decision(session, org, KEYS[key], reviewer=reviewer)
+                try:
+                    record_decision(session, org, KEYS[key], reviewer=reviewer, seen=seen)
+                except DecisionConflict as exc:
+                    session.rollback()
+                    summary.conflicts += 1
+                    console.print(_text(str(exc), style="yellow"))
+                    break  # on to the next candidate; `harvester explain` shows the history
                 session.commit()
                 kind = KEYS[key].value
                 summary.decisions[kind] = summary.decisions.get(kind, 0) + 1

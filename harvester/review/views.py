@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from harvester.decisions import decision_kind, find_organisation, record_decision
+from harvester.decisions import decision_kind, find_organisation, last_decision_ids, record_decision
 from harvester.errors import BadInput, NotFound
 from harvester.export import ORGANISATION_FIELDS, iso
 from harvester.models import Cluster, Decision, DecisionKind, OrgStatus, Sector
@@ -65,6 +65,10 @@ def queue(session: Session, params: Any, cluster: str | None) -> Page:
         "candidates": [c.to_json() for c in proposal.candidates],
         "weak": [c.to_json() for c in proposal.weak],
     }
+    # The latest decision shown with each card: a decision made elsewhere meanwhile is refused.
+    seen = last_decision_ids(session, [c["organisation_id"] for c in data["candidates"] + data["weak"]])
+    for c in data["candidates"] + data["weak"]:
+        c["seen"] = seen[c["organisation_id"]]
     return Page("queue.html", data, {"areas": _area_labels(session), "clusters": queries.clusters(session),
                                      "done": _done(session, params.get("done"))})
 
@@ -72,6 +76,7 @@ def queue(session: Session, params: Any, cluster: str | None) -> Page:
 def organisation(session: Session, params: Any, org_id: int) -> Page:
     data = queries.organisation_detail(session, org_id)
     return Page("organisation.html", data, {
+        "seen": last_decision_ids(session, [org_id])[org_id],
         "done": _done(session, params.get("done")), "sectors": [s.value for s in Sector],
         "status_decisions": STATUS_DECISIONS,
         "amend_choices": [k.value for k in DecisionKind if k not in (DecisionKind.set_sector,
@@ -126,9 +131,20 @@ def decide(session: Session, org_id: int, form: Any, reviewer: str) -> Decision:
     note = _note(form.get("note"))
     if kind == DecisionKind.note and not note:
         raise BadInput("write the note first, then save it")
-    row = record_decision(session, org, kind, note=note, reviewer=reviewer, tags=parse_tags(form.get("tags")))
+    row = record_decision(session, org, kind, note=note, reviewer=reviewer, tags=parse_tags(form.get("tags")),
+                          seen=_seen(form))
     session.commit()
     return row
+
+
+def _seen(form: Any) -> int | None:
+    """The latest decision the page showed (hidden field `seen`); None from a form without it."""
+    text = form.get("seen")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if not text.strip().isdigit() or len(text.strip()) > 18:
+        raise BadInput("the form's `seen` field must be a decision id; reload the page")
+    return int(text)
 
 
 def correct(session: Session, org_id: int, form: Any, reviewer: str) -> Decision:

@@ -42,6 +42,9 @@
         if (!res.ok) { throw new Error(res.body.error || "the server refused it"); }
         var d = res.body.decision;
         out.textContent = (WORDS[decision] || decision) + " — saved by " + (d.reviewer || "(no name)") + ".";
+        // This reviewer has now seen their own decision: changing their mind is not a conflict.
+        var seen = form.querySelector('input[name="seen"]');
+        if (seen && decision !== "note") { seen.value = d.id; }
         if (decision !== "note") {
           card.classList.add("decided");
           select(nextOpen(cards.indexOf(card)));
