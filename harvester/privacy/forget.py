@@ -292,12 +292,38 @@ def forget(session: Session, subject: Subject, *, reason: str | None = None) -> 
 
     _add_suppression(session, report, subject.kind, subject.value, reason)
     if subject.kind is not SuppressionKind.domain:
-        # Their addresses (one may carry no name on the page) and, for an email, its owner.
+        # Their addresses (one may carry no name on the page) and, for an email, its owner; each
+        # names the request it came from, so `subject-access` can still show the whole entry
+        # once the contacts that linked them are gone.
+        linked = f"{reason} {suppression_link(subject.kind, subject.value)}"
         for email in report.targets.emails:
-            _add_suppression(session, report, SuppressionKind.email, email, reason)
+            _add_suppression(session, report, SuppressionKind.email, email, linked)
         for who in report.targets.people if subject.kind is SuppressionKind.email else ():
-            _add_suppression(session, report, SuppressionKind.person, who, reason)
+            _add_suppression(session, report, SuppressionKind.person, who, linked)
     return report
+
+
+_LINK = re.compile(r"\[forgotten with (email|person|domain) ([^\]]+)\]")
+
+
+def suppression_link(kind: SuppressionKind, value: str) -> str:
+    """The note a derived do-not-contact entry carries in its reason: the request it came from."""
+    return f"[forgotten with {kind.value} {normalise(kind, value)}]"
+
+
+def related_suppressions(session: Session, keys: set[tuple[str, str]]) -> list[Suppression]:
+    """Do-not-contact entries for these (kind, normalised value) pairs, and the entries `forget`
+    added with them (an address of a forgotten person, the owner of a forgotten address)."""
+    rows = session.exec(select(Suppression).order_by(Suppression.id)).all()
+    direct = [r for r in rows if (_kind(r), r.value) in keys]
+    wanted = {(_kind(r), r.value) for r in direct}
+    wanted |= {m.groups() for r in direct for m in _LINK.finditer(r.reason or "")}
+    links = {suppression_link(SuppressionKind(k), v) for k, v in wanted}
+    return [r for r in rows if (_kind(r), r.value) in wanted or any(x in (r.reason or "") for x in links)]
+
+
+def _kind(row: Suppression) -> str:
+    return str(row.kind.value if hasattr(row.kind, "value") else row.kind)
 
 
 def _forget_referrals(session: Session, report: ForgetReport) -> None:

@@ -25,10 +25,17 @@ from harvester.models import (
     OrganisationFact,
     OrgKind,
     Referral,
+    Suppression,
     SuppressionKind,
 )
-from harvester.privacy.forget import Subject, matching_contacts, text_targets
-from harvester.suppression import is_suppressed, mentions, person_key
+from harvester.privacy.forget import (
+    Subject,
+    matching_contacts,
+    name_email_locals,
+    related_suppressions,
+    text_targets,
+)
+from harvester.suppression import is_suppressed, mentions, normalise, person_key
 
 MEETUP_ROLES = ("organiser", "co-organiser", "event host")
 
@@ -113,12 +120,35 @@ def subject_access(session: Session, subject: Subject) -> dict[str, Any]:
     }
     if subject.kind is SuppressionKind.email:
         suppressed["email"] = is_suppressed(session, email=subject.value)
+    # The do-not-contact entries about them are data held about them too: after `forget` they are
+    # all that is left, and an address forgotten with the name (or the reverse) still counts.
+    keys = {(subject.kind.value, normalise(subject.kind, subject.value))}
+    keys |= {(SuppressionKind.email.value, normalise(SuppressionKind.email, e)) for e in targets.emails}
+    keys |= {(SuppressionKind.person.value, normalise(SuppressionKind.person, p)) for p in targets.people}
+    if subject.kind is SuppressionKind.person:
+        # An address built from the name at an organisation where they appear, as `forget`
+        # matches them (after `forget --email` the address is gone but the person is not).
+        locals_ = name_email_locals(subject.value)
+        domains = {o.domain for o in (session.get(Organisation, c.organisation_id) for c in contacts)
+                   if o is not None and o.domain}
+        for value in session.exec(select(Suppression.value).where(
+                Suppression.kind == SuppressionKind.email)).all():
+            local, _, domain = value.rpartition("@")
+            if local in locals_ and any(domain == d or domain.endswith("." + d) for d in domains):
+                keys.add((SuppressionKind.email.value, value))
+    entries = [{"kind": str(r.kind.value if hasattr(r.kind, "value") else r.kind), "value": r.value,
+                "reason": r.reason, "created_at": _iso(r.created_at)}
+               for r in related_suppressions(session, keys)]
+    for entry in entries:
+        if entry["kind"] in suppressed:
+            suppressed[entry["kind"]] = True
     organisations = sorted({(o["id"], o.get("name") or "") for o in
                             [c["organisation"] for c in contact_rows] if o}, key=lambda x: x[0])
     return {
         "subject": {"kind": subject.kind.value, "value": subject.value},
         "generated_at": _iso(datetime.now().astimezone()),
         "suppressed": suppressed,
+        "suppressions": entries,
         "organisations": [{"id": i, "name": n} for i, n in organisations],
         "contacts": contact_rows,
         "facts": facts,
@@ -156,7 +186,9 @@ def render_text(report: dict[str, Any]) -> str:
     empty = not any(report[k] for k in ("contacts", "facts", "organisation_texts", "meetup_events",
                                         "referrals", "decisions", "uses"))
     if empty:
-        lines += ["No personal data about this person is held.", ""]
+        lines += ["No personal data about this person is held"
+                  + (", apart from the do-not-contact entries below." if report.get("suppressions")
+                     else "."), ""]
     if report["contacts"]:
         lines += ["## Contact details", "",
                   "Each was read from a public web page (the source) by the harvester, unless it "
@@ -204,4 +236,9 @@ def render_text(report: dict[str, Any]) -> str:
     lines += ["", "## Do-not-contact list", "",
               "On the do-not-contact list: " + ("yes" if any(sup.values()) else "no") + ". "
               "Entries on it are never stored, proposed or exported again.", ""]
+    for entry in report.get("suppressions", []):
+        lines.append(f"- {entry['kind']}: {entry['value']}, added {entry['created_at']}"
+                     + (f" ({entry['reason']})" if entry["reason"] else ""))
+    if report.get("suppressions"):
+        lines.append("")
     return "\n".join(lines)
