@@ -8,15 +8,17 @@ from outside at a random moment in the crawl).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, loopback_hosts
+from loopback import LoopbackServer, Reply, loopback_hosts
 from sqlmodel import Session
 
 from harvester.db import init_db, make_engine
@@ -112,3 +114,56 @@ def test_killed_after_the_last_page_was_committed_the_next_harvest_types_the_org
         counts = [row[0] for row in c.execute("SELECT counts FROM harvestrun ORDER BY id")]
     c.close()
     assert '"organisations_typed_by_run": 2' in counts[0]  # the next run does not adopt it again
+
+
+def _responses(path: Path) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as fh:
+        return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                if r.rec_type == "response"]
+
+
+def test_forget_during_an_archiving_harvest_loses_no_record_and_says_to_run_again(tmp_path: Path):
+    """`forget` used to rewrite the WARC file a running `harvest --archive` was appending to: the
+    harvest went on writing into the replaced (deleted) file and every later record was lost."""
+    with loopback_hosts(1) as (srv,):
+        srv.route("/robots.txt", body="User-agent: *\nAllow: /\n", content_type="text/plain")
+        links = "".join(f'<a href="/p/{n}/">Page {n}</a> ' for n in range(12))
+        srv.route("/", body=f"<html><title>Studio</title><body>{links}<a href='/team/'>Team</a>"
+                  "</body></html>")
+        srv.route("/team/", body="<html><body><p>Jane Doe, Director</p></body></html>")
+        srv.handler(lambda req: Reply(body=f"<html><body><p>{req.path}</p></body></html>")
+                    if req.path.startswith("/p/") else None)
+        url = seed_db(tmp_path / "h.db", [srv])
+        warc = tmp_path / "h.warc.gz"
+        cmd = [sys.executable, "-m", "harvester", "--db", url, "-q", "harvest", "--no-meetup",
+               "--allow-private", "--no-profiles", "--delay", "0.4", "--max-pages", "14",
+               "--archive", str(warc)]
+        harvest = subprocess.Popen(cmd, env=ENV)
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and "/team/" not in srv.paths():
+                time.sleep(0.05)
+            time.sleep(0.5)  # the team page is in the archive
+            assert harvest.poll() is None, "the harvest ended before forget ran"
+            forget = subprocess.run([sys.executable, "-m", "harvester", "--db", url, "forget",
+                                     "--person", "Jane Doe", "--yes", "--json"],
+                                    env=ENV, capture_output=True, text=True, timeout=60)
+            assert harvest.poll() is None, "forget ran after the harvest had ended"
+        finally:
+            assert harvest.wait(timeout=60) == 0
+        served = [p for p in srv.paths() if p != "/robots.txt"]
+    report = json.loads(forget.stdout)
+    assert report["archives"][0]["status"] == "busy"
+    assert report["archives_still_holding"] == [str(warc)]
+    assert "run forget again when the harvest ends" in forget.stderr
+    archived = [u for u in _responses(warc) if not u.endswith("/robots.txt")]
+    assert len(archived) == len(served) == 14  # nothing written after forget was lost
+
+    # Once the harvest has ended, forget rewrites it.
+    again = subprocess.run([sys.executable, "-m", "harvester", "--db", url, "forget", "--person",
+                            "Jane Doe", "--yes", "--json"], env=ENV, capture_output=True, text=True,
+                           timeout=60)
+    assert json.loads(again.stdout)["archives"][0]["status"] == "rewritten"
+    assert not any(u.endswith("/team/") for u in _responses(warc))

@@ -57,7 +57,7 @@ def forget(
 
     Example: harvester forget --email jane.doe@example.org --reason "asked by email 2026-05-01" --yes
     """
-    from harvester.privacy.forget import Subject, archive_paths, erase_from_archives
+    from harvester.privacy.forget import Subject, archive_paths, archives_in_use, erase_from_archives
     from harvester.privacy.forget import forget as run_forget
 
     engine = state(ctx).engine()
@@ -82,7 +82,8 @@ def forget(
                 note(ctx, "Nothing changed.")
                 raise typer.Exit(1)
         session.commit()
-    erase_from_archives(report, paths)
+    with archives_in_use(engine) as busy:  # an archive a running harvest writes is left alone
+        erase_from_archives(report, paths, busy=busy)
     data = report.as_dict()
     if json_:
         print_json(data)

@@ -30,11 +30,14 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from harvester.errors import BadInput
@@ -49,6 +52,7 @@ from harvester.models import (
     OrganisationFact,
     Page,
     Referral,
+    RunStatus,
     Suppression,
     SuppressionKind,
 )
@@ -183,7 +187,7 @@ def text_targets(subject: Subject, contacts: list[Contact]) -> Targets:
 @dataclass
 class ArchiveOutcome:
     path: str
-    status: str  # rewritten | unchanged | read-only | missing | error
+    status: str  # rewritten | unchanged | read-only | missing | error | busy
     records_removed: int = 0
     action: str | None = None  # what the user must do when the file still holds the data
 
@@ -204,7 +208,7 @@ class ForgetReport:
             "suppressions_added": [{"kind": k, "value": v} for k, v in self.suppressions_added],
             "archives": [vars(a) for a in self.archives],
             "archives_still_holding": [a.path for a in self.archives
-                                       if a.status in ("read-only", "missing", "error")],
+                                       if a.status in ("read-only", "missing", "error", "busy")],
         }
 
 
@@ -389,13 +393,50 @@ def record_predicate(targets: Targets):
     return holds
 
 
-def erase_from_archives(report: ForgetReport, paths: list[Path]) -> None:
+@contextmanager
+def archives_in_use(engine: Engine) -> Iterator[dict[str, int]]:
+    """Around rewriting archives: hold the harvest lock so that no harvest starts appending to one
+    meanwhile, and yield the archives a running harvest is writing (absolute path -> its run id),
+    which must not be rewritten: the harvest appends to the file it opened, so a rewritten copy
+    would lose every record it writes afterwards (and those written during the rewrite)."""
+    from harvester.errors import LockHeld
+    from harvester.locking import acquire
+    from harvester.workers import active_workers
+
+    try:
+        held = acquire(engine, "harvest", what="forget")
+    except LockHeld:
+        held = None
+    try:
+        busy: dict[str, int] = {}
+        if held is None or active_workers(engine):
+            with Session(engine) as s:
+                for run_id, args in s.exec(select(HarvestRun.id, HarvestRun.arguments).where(
+                        HarvestRun.status == RunStatus.running)).all():
+                    path = (args or {}).get("archive")
+                    if isinstance(path, str) and path:
+                        busy[os.path.abspath(path)] = run_id
+        yield busy
+    finally:
+        if held is not None:
+            held.release()
+
+
+def erase_from_archives(report: ForgetReport, paths: list[Path], *,
+                        busy: dict[str, int] | None = None) -> None:
     """Rewrite each archive without the records holding the subject's data; files that cannot be
-    rewritten are listed with what to do. Appends to report.archives."""
+    rewritten (or that a running harvest is writing: `busy`, from `archives_in_use`) are listed
+    with what to do. Appends to report.archives."""
     from harvester.fetch.archive import rewrite_without
 
     predicate = record_predicate(report.targets)
     for path in paths:
+        run_id = (busy or {}).get(os.path.abspath(path))
+        if run_id is not None:
+            report.archives.append(ArchiveOutcome(
+                str(path), "busy", action=f"a running harvest (run {run_id}) is writing it, so it was "
+                "not rewritten and still holds the data: run forget again when the harvest ends"))
+            continue
         if not path.exists():
             report.archives.append(ArchiveOutcome(
                 str(path), "missing", action="recorded by a harvest but not found: if it was moved, "
