@@ -249,6 +249,7 @@ def test_web_review_escapes_every_scraped_text(harvested):
             soup = BeautifulSoup(resp.text, "html.parser")
             assert not soup.find("img", src="x") and not soup.find(attrs={"onerror": True}), path
             assert "<script>alert" not in resp.text and "<img src=x" not in resp.text, path
+            assert not CONTROL.search(resp.text.replace("\r\n", "\n")), path  # no bidi override either
             for script in soup.find_all("script"):
                 assert script.get("src") or script.get("type") == "application/json", (path, str(script)[:80])
                 if script.get("type") == "application/json":

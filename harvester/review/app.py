@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from markupsafe import Markup
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -41,6 +42,7 @@ from harvester import __version__
 from harvester.errors import BadInput, HarvesterError, NotFound
 from harvester.export import ORGANISATION_FIELDS, write_csv
 from harvester.figure import render_figure
+from harvester.plain_text import CONTROL_CHARS
 from harvester.review import csrf, views
 from harvester.review.queries import TableQuery, organisation_rows, sector_label
 from harvester.snowball import check_cluster
@@ -135,10 +137,22 @@ SECTOR_SOURCES = {"seed": "from the seed file", "rule": "guessed by the harveste
 HEADLINE_COUNTS = ("pages_fetched", "pages_failed", "new_organisations", "new_relations", "new_contacts")
 
 
+def _inert(value: Any) -> Any:
+    """Every printed value without control or bidi characters (the terminal's rule): a right-to-left
+    override in a scraped name reverses the text after it up to the end of its block, e.g. the
+    rest of a candidate's "why" sentence. Markup stays markup; dropping these characters cannot
+    make a tag."""
+    if isinstance(value, Markup):
+        return Markup(CONTROL_CHARS.sub("", value))
+    return CONTROL_CHARS.sub("", value) if isinstance(value, str) else value
+
+
 def make_templates() -> jinja2.Environment:
-    """The Jinja2 environment: autoescaping always on, undefined names are errors."""
+    """The Jinja2 environment: autoescaping always on, undefined names are errors, printed values
+    made inert (`_inert`)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=_inert)
     env.filters["when"] = _when
     env.filters["score"] = _score
     env.filters["sentence"] = _sentence
