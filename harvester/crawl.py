@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
@@ -173,6 +174,20 @@ class HostQueues:
         return sum(1 for q in self._queues.values() if q)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Any:
+    """Outside the crawl's event loop (planning, typing the organisations, the Meetup API) a
+    SIGTERM stops the harvest as Ctrl-C does: the run is closed as interrupted and its lock given
+    back, instead of the process dying with both left behind. Returns the handler it replaced
+    (None off the main thread, where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
 class Harvest:
     """One harvest over the database behind `engine`."""
 
@@ -230,9 +245,11 @@ class Harvest:
         self.run_id = self.revisit.run_id = self._start_run()
         status = RunStatus.completed
         error: str | None = None
+        previous = _stop_on_sigterm()
         try:
             self._plan()
             asyncio.run(self._crawl())
+            _stop_on_sigterm()  # the crawl's event loop put back the default (die at once)
             self._meetup_api()
             self._finish_organisations()
             if self._stop is not None and self._stop.is_set():
@@ -245,6 +262,8 @@ class Harvest:
             raise
         finally:
             self._end_run(status, error)
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         return HarvestSummary(self.run_id, status, dict(self.counts), time.monotonic() - start)
 
     # ------------------------------------------------------------ run bookkeeping

@@ -116,6 +116,28 @@ def test_killed_after_the_last_page_was_committed_the_next_harvest_types_the_org
     assert '"organisations_typed_by_run": 2' in counts[0]  # the next run does not adopt it again
 
 
+
+@pytest.mark.parametrize("step", ["_plan", "_finish_organisations"])
+def test_sigterm_outside_the_crawl_loop_closes_the_run_and_gives_back_the_lock(tmp_path: Path, step: str):
+    """SIGTERM while planning or typing the organisations used to kill the process outright,
+    leaving the run 'running' and the lock held until the next harvest took them over."""
+    with loopback_hosts(2) as hosts:
+        for i, srv in enumerate(hosts):
+            small_site(srv, i, hosts[1 - i])
+        url = seed_db(tmp_path / "h.db", hosts)
+        proc = subprocess.run(harvest_cmd(url, die_at=step, sig=signal.SIGTERM), env=ENV,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 130, (proc.returncode, proc.stderr[-2000:])
+        with sqlite3.connect(tmp_path / "h.db") as c:
+            assert c.execute("SELECT status FROM harvestrun").fetchall() == [("interrupted",)]
+            assert c.execute("SELECT count(*) FROM lock").fetchone() == (0,)
+        c.close()
+        subprocess.run(harvest_cmd(url), env=ENV, check=True, timeout=120)
+        whole = seed_db(tmp_path / "whole.db", hosts)
+        subprocess.run(harvest_cmd(whole), env=ENV, check=True, timeout=120)
+    assert state(tmp_path / "h.db") == state(tmp_path / "whole.db")
+
+
 def _responses(path: Path) -> list[str]:
     from warcio.archiveiterator import ArchiveIterator
 
