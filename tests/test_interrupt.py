@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -149,31 +150,43 @@ def _responses(path: Path) -> list[str]:
 def test_forget_during_an_archiving_harvest_loses_no_record_and_says_to_run_again(tmp_path: Path):
     """`forget` used to rewrite the WARC file a running `harvest --archive` was appending to: the
     harvest went on writing into the replaced (deleted) file and every later record was lost."""
+    gate = threading.Event()  # the later pages wait for it: the harvest is running while forget runs
+
+    def later_pages(req):
+        if not req.path.startswith("/p/"):
+            return None
+        if int(req.path.strip("/").split("/")[1]) >= 6:
+            gate.wait(60)
+        return Reply(body=f"<html><body><p>{req.path}</p></body></html>")
+
     with loopback_hosts(1) as (srv,):
         srv.route("/robots.txt", body="User-agent: *\nAllow: /\n", content_type="text/plain")
         links = "".join(f'<a href="/p/{n}/">Page {n}</a> ' for n in range(12))
         srv.route("/", body=f"<html><title>Studio</title><body>{links}<a href='/team/'>Team</a>"
                   "</body></html>")
         srv.route("/team/", body="<html><body><p>Jane Doe, Director</p></body></html>")
-        srv.handler(lambda req: Reply(body=f"<html><body><p>{req.path}</p></body></html>")
-                    if req.path.startswith("/p/") else None)
+        srv.handler(later_pages)
         url = seed_db(tmp_path / "h.db", [srv])
         warc = tmp_path / "h.warc.gz"
         cmd = [sys.executable, "-m", "harvester", "--db", url, "-q", "harvest", "--no-meetup",
-               "--allow-private", "--no-profiles", "--delay", "0.4", "--max-pages", "14",
+               "--allow-private", "--no-profiles", "--delay", "0", "--max-pages", "14",
                "--archive", str(warc)]
         harvest = subprocess.Popen(cmd, env=ENV)
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and "/team/" not in srv.paths():
+            deadline = time.monotonic() + 60
+            team = (srv.url("/team/"),)
+            while time.monotonic() < deadline and harvest.poll() is None:
+                with sqlite3.connect(tmp_path / "h.db") as c:  # stored, so archived before
+                    if c.execute("SELECT 1 FROM page WHERE url = ? AND state = 'fetched'", team).fetchone():
+                        break
+                c.close()
                 time.sleep(0.05)
-            time.sleep(0.5)  # the team page is in the archive
             assert harvest.poll() is None, "the harvest ended before forget ran"
             forget = subprocess.run([sys.executable, "-m", "harvester", "--db", url, "forget",
                                      "--person", "Jane Doe", "--yes", "--json"],
                                     env=ENV, capture_output=True, text=True, timeout=60)
-            assert harvest.poll() is None, "forget ran after the harvest had ended"
         finally:
+            gate.set()
             assert harvest.wait(timeout=60) == 0
         served = [p for p in srv.paths() if p != "/robots.txt"]
     report = json.loads(forget.stdout)
