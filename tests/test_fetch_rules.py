@@ -45,8 +45,10 @@ def test_push_and_raise_interval_only_slow_a_host_down():
     pol.push("a", 0.3)
     starts = asyncio.run(_starts(pol, [("a", 0.0)] * 2 + [("b", 0.0)]))
     a = [t - t0 for t in starts["a"]]
-    assert 0.3 <= a[0] < 0.4 and 0.15 <= a[1] - a[0] < 0.25
-    assert starts["b"][0] - t0 < 0.1  # b was not held up by a's pause
+    # Lower bounds are the rule; the upper ones only catch a gross over-wait (a loaded CI machine
+    # can be late by tens of milliseconds, which used to fail tighter bounds).
+    assert 0.3 <= a[0] < 1.0 and 0.15 <= a[1] - a[0] < 0.75
+    assert starts["b"][0] < starts["a"][0]  # b was not held up by a's pause
 
 
 def test_global_concurrency_caps_requests_in_flight():
