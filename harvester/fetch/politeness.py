@@ -62,6 +62,7 @@ class HostState:
     next_start: float = 0.0  # clock time before which no request to this host may start
     active: int = 0  # requests in flight
     starts: int = 0  # requests started (for reports and tests)
+    last_start: float | None = None  # clock time the latest slot was granted (for tests)
 
 
 class Politeness:
@@ -129,6 +130,7 @@ class Politeness:
                     self._global.release()
                     continue
                 state.next_start = now + state.interval
+                state.last_start = now
                 break
             state.active += 1
             state.starts += 1
