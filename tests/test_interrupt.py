@@ -20,10 +20,7 @@ from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer, Reply, loopback_hosts
-from sqlmodel import Session
-
-from harvester.db import init_db, make_engine
-from harvester.models import Cluster, Organisation, OrgStatus
+from test_crawl_integration import seed_db as seed_sites
 
 pytestmark = pytest.mark.integration
 
@@ -43,16 +40,9 @@ def small_site(server: LoopbackServer, index: int, partner: LoopbackServer) -> N
 
 
 def seed_db(path: Path, servers: list[LoopbackServer]) -> str:
+    """A SQLite study at `path` seeded with one organisation per server; its URL."""
     url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    init_db(engine)
-    with Session(engine) as s:
-        s.add(Cluster(id="test", name="Test", postcode_areas=["BS"]))
-        for i, srv in enumerate(servers):
-            s.add(Organisation(name=f"Site {i}", domain=f"127.0.0.1:{srv.port}", homepage=srv.url("/"),
-                               status=OrgStatus.seed, wave=0, cluster_id="test"))
-        s.commit()
-    engine.dispose()
+    seed_sites(url, servers)
     return url
 
 
