@@ -12,6 +12,10 @@ import re
 from typing import Any
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Extraction's rule for a page's own text (and JSON strings in it): C0/C1 controls but tab, newline
+# and CR, which are line structure there. Bidi controls stay in the stored facts (they are text);
+# output drops them (`CONTROL_CHARS`).
+TEXT_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def plain(value: Any) -> str:

@@ -98,9 +98,10 @@ _CONTROLISH = st.text(alphabet=st.sampled_from("a \u00a0\u0080\u009f\u00c2\u0100
 def test_utf8_drops_exactly_the_control_characters(text: str) -> None:
     """`page._utf8`'s byte pre-checks (a C0 translate, 0xC2 before the C1 search) against the
     regex on the text alone."""
-    from harvester.extract.page import _CONTROL, _utf8
+    from harvester.extract.page import _utf8
+    from harvester.plain_text import TEXT_CONTROL_CHARS
 
-    expected = _CONTROL.sub("", text).encode("utf-8")
+    expected = TEXT_CONTROL_CHARS.sub("", text).encode("utf-8")
     assert _utf8(text) == expected
     assert _utf8(text, text.encode("utf-8")) == expected
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from harvester.plain_text import TEXT_CONTROL_CHARS
+
 MAX_NODES = 2000  # per page; a hostile page cannot make us walk forever
 MAX_DEPTH = 20
 
@@ -36,14 +38,13 @@ _ORG_SUFFIXES = ("Organization", "Business", "Service", "Store", "Agency", "Grou
 # C0/C1 controls but tab, newline and CR: the page's text loses them before parsing, but a JSON
 # string can still spell them as escapes ("\u001b", "\u0000"). Kept, an ESC in a name would drive a
 # researcher's terminal (`export organisations` prints to it) and a NUL is refused by PostgreSQL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_IN_JSON = re.compile(r"\\u00(?:[0189][0-9a-fA-F]|7[fF])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def without_controls(value: Any) -> Any:
     """Decoded JSON with control characters removed from every string (keys included)."""
     if isinstance(value, str):
-        return _CONTROL.sub("", value)
+        return TEXT_CONTROL_CHARS.sub("", value)
     if isinstance(value, dict):
         return {without_controls(k): without_controls(v) for k, v in value.items()}
     if isinstance(value, list):
