@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from harvester.errors import BadInput, NotFound
+from harvester.export import enum_value
 from harvester.models import (
     INCLUDED_STATUSES,
     Decision,
@@ -225,7 +226,7 @@ def _check_unchanged(session: Session, org: Organisation, kind: DecisionKind, ro
         Decision.decision.in_(list(kinds))).order_by(Decision.id.desc())).first()
     if other is None:
         return
-    said = str(other.decision.value if hasattr(other.decision, "value") else other.decision)
+    said = str(enum_value(other.decision))
     said = said.replace("_", "-") + (f" {other.value}" if other.value else "")
     raise DecisionConflict(
         f"{org.name} (#{org.id}) was decided meanwhile: {said} by {other.reviewer} at "

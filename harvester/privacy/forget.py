@@ -41,6 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from harvester.errors import BadInput
+from harvester.export import enum_value
 from harvester.models import (
     Contact,
     ContactKind,
@@ -319,15 +320,12 @@ def related_suppressions(session: Session, keys: set[tuple[str, str]]) -> list[S
     """Do-not-contact entries for these (kind, normalised value) pairs, and the entries `forget`
     added with them (an address of a forgotten person, the owner of a forgotten address)."""
     rows = session.exec(select(Suppression).order_by(Suppression.id)).all()
-    direct = [r for r in rows if (_kind(r), r.value) in keys]
-    wanted = {(_kind(r), r.value) for r in direct}
+    key = {r.id: (str(enum_value(r.kind)), r.value) for r in rows}
+    direct = [r for r in rows if key[r.id] in keys]
+    wanted = {key[r.id] for r in direct}
     wanted |= {m.groups() for r in direct for m in _LINK.finditer(r.reason or "")}
     links = {suppression_link(SuppressionKind(k), v) for k, v in wanted}
-    return [r for r in rows if (_kind(r), r.value) in wanted or any(x in (r.reason or "") for x in links)]
-
-
-def _kind(row: Suppression) -> str:
-    return str(row.kind.value if hasattr(row.kind, "value") else row.kind)
+    return [r for r in rows if key[r.id] in wanted or any(x in (r.reason or "") for x in links)]
 
 
 def _forget_referrals(session: Session, report: ForgetReport) -> None:

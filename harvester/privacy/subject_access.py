@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from harvester.export import enum_value
 from harvester.models import (
     ContactUse,
     Decision,
@@ -136,7 +137,7 @@ def subject_access(session: Session, subject: Subject) -> dict[str, Any]:
             local, _, domain = value.rpartition("@")
             if local in locals_ and any(domain == d or domain.endswith("." + d) for d in domains):
                 keys.add((SuppressionKind.email.value, value))
-    entries = [{"kind": str(r.kind.value if hasattr(r.kind, "value") else r.kind), "value": r.value,
+    entries = [{"kind": str(enum_value(r.kind)), "value": r.value,
                 "reason": r.reason, "created_at": _iso(r.created_at)}
                for r in related_suppressions(session, keys)]
     for entry in entries:
