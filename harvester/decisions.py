@@ -42,7 +42,7 @@ from harvester.models import (
     utcnow,
 )
 from harvester.names import name_key
-from harvester.plain_text import CONTROL_CHARS
+from harvester.plain_text import drop_controls
 from harvester.snowball import next_wave
 from harvester.urls import is_http_url, registrable_domain
 
@@ -268,7 +268,7 @@ def record_decision(session: Session, org: Organisation, decision: DecisionKind 
         value = sector.value
     elif kind == DecisionKind.set_name:
         # Control characters (a paste from a terminal or PDF) would corrupt exports and screens.
-        name = " ".join(CONTROL_CHARS.sub(" ", value or "").split())
+        name = " ".join(drop_controls(value or "", " ").split())
         if not name:
             raise BadInput("set-name needs the new name (e.g. harvester decide 12 set-name 'Watershed')")
         org.name, org.name_key, value = name, name_key(name), name

@@ -267,13 +267,13 @@ def test_terminal_control_sequences_in_names_are_not_sent(runner, db_url, graph,
         res = run(runner, db_url, *args)
         assert res.exit_code == 0, res.output
         assert "\x1b" not in res.output and "\x07" not in res.output
-        assert "Evil[2J]8;;http://x.exampleCo]8;;" in res.stdout
+        assert "EvilCo" in res.stdout  # the sequences gone whole, no URL glued to the label
     res = run(runner, db_url, "review", "--cluster", "bristol", input="s\ns\ns\ns\n")
-    assert res.exit_code == 0 and "\x1b" not in res.output and "Evil[2J" in res.output
+    assert res.exit_code == 0 and "\x1b" not in res.output and "EvilCo" in res.output
     page = tmp_path / "page.html"
     page.write_bytes(b"<html><head><title>Evil\x1b[31mRed Ltd</title></head><body></body></html>")
     res = runner.invoke(app, ["inspect", str(page)])
-    assert res.exit_code == 0 and "\x1b" not in res.stdout and "Evil[31mRed Ltd" in res.stdout
+    assert res.exit_code == 0 and "\x1b" not in res.stdout and "EvilRed Ltd" in res.stdout
 
 
 def test_bidi_overrides_and_control_characters_never_reach_the_terminal(runner, db_url, graph, engine):
@@ -297,7 +297,7 @@ def test_bidi_overrides_and_control_characters_never_reach_the_terminal(runner, 
                              res.stdout.replace("\r\n", "\n")), (args, res.stdout)
         assert "Bidievil Ltd" in res.stdout, args
     res = run(runner, db_url, "export", "organisations")
-    assert "Evil[2J]0;title Co" in res.stdout
+    assert "Evil Co" in res.stdout
     for args in (["orgs", "--json"], ["export", "organisations", "-f", "json"]):
         res = run(runner, db_url, *args)  # JSON keeps the data, the controls spelt as escapes
         assert "\u202e" not in res.stdout and "\\u202e" in res.stdout, args

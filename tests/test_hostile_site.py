@@ -27,6 +27,11 @@ from harvester.demo.build_sample import build
 from harvester.review.app import create_app
 
 ESC = "\x1b[2J\x1b]0;pwned\x07\x1b]8;;http://evil.example\x07click\x1b]8;;\x07"
+# Terminal hyperlinks (OSC 8), BEL- and ST-terminated, and a colour (CSI): each sequence goes whole.
+# Were only their control characters dropped, the URL would be glued to the label and a link finder
+# would read `https://www.osc-bel.co.ukLabel` or `https://www.osc-st.co.uk/label` from the text.
+OSC8 = ("\x1b]8;;https://www.osc-bel.co.uk\x07Label\x1b]8;;\x07 \x1b[31m"
+        "\x1b]8;id=1;https://www.osc-st.co.uk/\x1b\\label\x1b]8;;\x1b\\\x1b[0m")
 XSS = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 TPL = "{{7*7}}{% debug %}"
 ILLEGAL = "a\x00b\x0bc\ufffe\x01\x7f\x85d"
@@ -107,7 +112,8 @@ def _write_site(site: Path) -> None:
                                       f"<meta property='og:site_name' content='{_e(name)}'>"))
     group = {"__typename": "Group", "id": "1", "name": "Meetup " + XSS + ESC + TPL, "urlname": GROUP,
              "link": f"https://www.meetup.com/{GROUP}/", "city": "Bristol" + ESC, "country": "gb",
-             "description": "=cmd|' /C calc'!A0 " + XSS + ESC + ILLEGAL, "organizer": {"__ref": "Member:1"},
+             "description": "=cmd|' /C calc'!A0 " + XSS + ESC + ILLEGAL + " " + OSC8,
+             "organizer": {"__ref": "Member:1"},
              "sponsors": {"edges": [
                  {"node": {"name": "=Sponsor " + XSS, "url": "javascript:alert('sponsor')"}},
                  {"node": {"name": "+Sponsor " + ESC, "url": "https://www.sponsor.co.uk/"}}]},
@@ -172,10 +178,20 @@ def test_the_harvest_found_the_hostile_names(harvested):
     orgs = json.loads(_run(db, "orgs", "--json"))
     names = {o["domain"]: o["name"] for o in orgs}
     assert names["formula-co.co.uk"] == "=cmd|' /C calc'!A0"  # stored as published, made safe on output
-    assert names["esc-co.co.uk"].startswith("Esc [2J]0;pwned")  # control characters gone at the source
+    assert names["esc-co.co.uk"] == "Esc click Ltd"  # escape sequences gone whole at the source
     assert names["ref-co.co.uk"].startswith("Ref[")
     assert not [o["name"] for o in orgs if C0_C1.search(o["name"])]
     assert any("Meetup" in o["name"] for o in orgs)
+
+
+def test_terminal_hyperlinks_leave_no_url_glued_to_their_label(harvested):
+    """The Meetup description's OSC 8 hyperlinks and colours went whole: no organisation was
+    discovered from a URL the text only carried inside an escape sequence."""
+    db, _ = harvested
+    orgs = json.loads(_run(db, "orgs", "--json"))
+    assert any(o["domain"] == "sponsor.co.uk" for o in orgs)  # the group's own links were stored
+    found = json.dumps(orgs).lower()
+    assert "osc-bel" not in found and "osc-st" not in found and "evil.example" not in found
 
 
 def test_terminal_outputs_carry_no_escape_sequences(harvested):
@@ -188,7 +204,7 @@ def test_terminal_outputs_carry_no_escape_sequences(harvested):
     for org in orgs:
         _run(db, "explain", str(org["id"]))
     out = _run(db, "review", "--cluster", "hostile", input="s\n" * 12 + "q\n", stderr_too=True)
-    assert "[2J" in out  # the names are shown, their escapes made inert
+    assert "Esc click Ltd" in out  # the names are shown, their escape sequences gone whole
 
 
 def test_exports_are_inert_and_well_formed(harvested, tmp_path):

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvester.plain_text import TEXT_CONTROL_CHARS
+from harvester.plain_text import drop_text_controls
 
 MAX_NODES = 2000  # per page; a hostile page cannot make us walk forever
 MAX_DEPTH = 20
@@ -44,7 +44,7 @@ _CONTROL_IN_JSON = re.compile(r"\\u00(?:[0189][0-9a-fA-F]|7[fF])|[\x00-\x08\x0b\
 def without_controls(value: Any) -> Any:
     """Decoded JSON with control characters removed from every string (keys included)."""
     if isinstance(value, str):
-        return TEXT_CONTROL_CHARS.sub("", value)
+        return drop_text_controls(value)
     if isinstance(value, dict):
         return {without_controls(k): without_controls(v) for k, v in value.items()}
     if isinstance(value, list):

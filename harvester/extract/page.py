@@ -38,7 +38,7 @@ from harvester.extract.jsonld import (
 )
 from harvester.extract.links import scan_links
 from harvester.extract.people import Line, people_from_lines
-from harvester.plain_text import TEXT_CONTROL_CHARS
+from harvester.plain_text import drop_text_controls
 from harvester.urls import normalise_url, same_site
 
 log = logging.getLogger(__name__)
@@ -373,7 +373,7 @@ def _utf8(text: str, data: bytes | None = None) -> bytes:
         data = text.encode("utf-8")
     # A C1 character's UTF-8 starts with 0xC2: its absence (a C search) settles most pages.
     if len(data.translate(None, _C0)) != len(data) or (b"\xc2" in data and _C1_UTF8.search(data)):
-        data = TEXT_CONTROL_CHARS.sub("", text).encode("utf-8")
+        data = drop_text_controls(text).encode("utf-8")
     if b"&#" in data and _CONTROL_REF.search(data):
         data = _CONTROL_REF.sub(_control_ref, data)
     return data

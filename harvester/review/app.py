@@ -42,7 +42,7 @@ from harvester import __version__
 from harvester.errors import BadInput, HarvesterError, NotFound
 from harvester.export import ORGANISATION_FIELDS, write_csv
 from harvester.figure import render_figure
-from harvester.plain_text import CONTROL_CHARS
+from harvester.plain_text import CONTROL_CHARS, drop_controls
 from harvester.review import csrf, views
 from harvester.review.queries import TableQuery, organisation_rows, sector_label
 from harvester.snowball import check_cluster
@@ -141,10 +141,11 @@ def _inert(value: Any) -> Any:
     """Every printed value without control or bidi characters (the terminal's rule): a right-to-left
     override in a scraped name reverses the text after it up to the end of its block, e.g. the
     rest of a candidate's "why" sentence. Markup stays markup; dropping these characters cannot
-    make a tag."""
+    make a tag. Escape sequences go whole from text; in Markup only characters go, since a sequence
+    matched across markup (ESC in one value, its terminator in another) would cut tags apart."""
     if isinstance(value, Markup):
         return Markup(CONTROL_CHARS.sub("", value))
-    return CONTROL_CHARS.sub("", value) if isinstance(value, str) else value
+    return drop_controls(value) if isinstance(value, str) else value
 
 
 def make_templates() -> jinja2.Environment:
