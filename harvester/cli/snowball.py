@@ -42,8 +42,8 @@ def propose(
     Example: harvester propose --cluster bristol --top 10
     """
     from harvester.db import session_scope
-    from harvester.snowball import Weights
     from harvester.snowball import propose as run_propose
+    from harvester.snowball.weights import Weights
 
     weights = Weights.load()
     with session_scope(state(ctx).engine()) as session:
