@@ -81,6 +81,7 @@ from harvester.models import (
     utcnow,
 )
 from harvester.snowball.results import Candidate, Proposal, ProposedContact, RunFinds, Saturation
+from harvester.snowball.rows import Activity, ContactRow, _Org
 from harvester.snowball.weights import KIND_WEIGHTS, Weights
 from harvester.suppression import normalise, person_key
 
@@ -121,9 +122,6 @@ SCORE_PLACES = 4
 MAX_NAMES = 3  # names listed in an explanation before "and N more"
 MAX_KIND_PHRASES = 3  # relation kinds spelled out in an explanation; the rest are counted
 
-# (groups run/hosted/sponsored, their recent events, role -> groups); (id, kind, value, person, role)
-Activity = tuple[int, int, dict[str, int]]
-ContactRow = tuple[int, str, str, str | None, str | None]
 
 SECTOR_VOICE = {"government": "a government", "industry": "an industry", "university": "a university",
                 "third_sector": "a third-sector"}
@@ -295,21 +293,6 @@ def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]
 
 
 # ---------------------------------------------------------------- loading
-
-
-@dataclass(slots=True)
-class _Org:
-    id: int
-    name: str
-    kind: str
-    domain: str | None
-    sector: str
-    status: str
-    cluster_id: str | None
-    postcode: str | None
-    in_cluster: bool | None
-    city: str | None
-    wave: int | None
 
 
 def _plain(column: Any) -> Any:
