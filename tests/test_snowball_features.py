@@ -6,17 +6,15 @@ import pytest
 
 from harvester.snowball import (
     KIND_WEIGHTS,
-    _Suppressions,
     activity_value,
-    address_quality,
     balance_value,
     bridging_value,
-    choose_contact,
     co_link_value,
     communities_of,
     name_list,
     postcode_inside,
 )
+from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
 
 NONE = _Suppressions(set(), set(), set())
 
