@@ -6,15 +6,12 @@ import pytest
 
 from harvester.snowball import (
     KIND_WEIGHTS,
-    activity_value,
-    balance_value,
-    bridging_value,
-    co_link_value,
     communities_of,
     name_list,
     postcode_inside,
 )
 from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
+from harvester.snowball.features import activity_value, balance_value, bridging_value, co_link_value
 
 NONE = _Suppressions(set(), set(), set())
 

@@ -40,7 +40,6 @@ cost follows the size of the sample, not of the whole harvested web (see bench/b
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -79,6 +78,7 @@ from harvester.models import (
     utcnow,
 )
 from harvester.snowball.contacts import CONTACT_SCORES, _proposed, _Suppressions, contact_quality
+from harvester.snowball.features import activity_value, balance_value
 from harvester.snowball.results import Candidate, Proposal, ProposedContact, RunFinds, Saturation
 from harvester.snowball.rows import Activity, ContactRow, _Org
 from harvester.snowball.weights import KIND_WEIGHTS, Weights
@@ -112,40 +112,6 @@ KIND_PHRASE = {"partner": "partner", "funder": "funder", "sponsor": "sponsor", "
 
 
 # ---------------------------------------------------------------- pure feature functions
-
-
-def co_link_value(pointer_kinds: Iterable[str], kinds: dict[str, float]) -> float:
-    """log2(1 + Σ kind weight), one strongest kind per distinct included pointer."""
-    return math.log2(1.0 + sum(kinds.get(k, 1.0) for k in pointer_kinds))
-
-
-def balance_value(sector: str, areas: Iterable[str], sector_counts: dict[str, int],
-                  area_counts: dict[str, int], n_included: int, targets: dict[str, float],
-                  n_areas: int) -> tuple[float, float, str | None]:
-    """(value, sector gap, best under-represented area): how much the candidate evens the sample."""
-    sector_gap = 0.0
-    target = targets.get(sector, 0.0)
-    if target > 0:
-        share = sector_counts.get(sector, 0) / n_included if n_included else 0.0
-        sector_gap = max(0.0, target - share) / target
-    best_area, area_gap = None, 0.0
-    if n_areas:
-        area_target = 1.0 / n_areas
-        for area in sorted(areas):
-            share = area_counts.get(area, 0) / n_included if n_included else 0.0
-            gap = max(0.0, area_target - share) / area_target
-            if gap > area_gap:
-                best_area, area_gap = area, gap
-    return sector_gap + 0.5 * area_gap, sector_gap, best_area
-
-
-def activity_value(groups: int, recent_events: int) -> float:
-    return math.log2(1.0 + groups + recent_events / 4.0)
-
-
-def bridging_value(communities: set[int]) -> float:
-    """log2 of the communities tied: 0 for one, 1 for two, 2 for four (diminishing returns)."""
-    return math.log2(len(communities)) if len(communities) > 1 else 0.0
 
 
 def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
