@@ -8,10 +8,10 @@ from harvester.snowball import (
     KIND_WEIGHTS,
     communities_of,
     name_list,
-    postcode_inside,
 )
 from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
 from harvester.snowball.features import activity_value, balance_value, bridging_value, co_link_value
+from harvester.snowball.locality import postcode_inside
 
 NONE = _Suppressions(set(), set(), set())
 

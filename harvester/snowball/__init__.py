@@ -40,7 +40,6 @@ cost follows the size of the sample, not of the whole harvested web (see bench/b
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,6 +78,7 @@ from harvester.models import (
 )
 from harvester.snowball.contacts import CONTACT_SCORES, _proposed, _Suppressions, contact_quality
 from harvester.snowball.features import activity_value, balance_value
+from harvester.snowball.locality import _inside, _inside_cached
 from harvester.snowball.results import Candidate, Proposal, ProposedContact, RunFinds, Saturation
 from harvester.snowball.rows import Activity, ContactRow, _Org
 from harvester.snowball.weights import KIND_WEIGHTS, Weights
@@ -112,21 +112,6 @@ KIND_PHRASE = {"partner": "partner", "funder": "funder", "sponsor": "sponsor", "
 
 
 # ---------------------------------------------------------------- pure feature functions
-
-
-def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
-    """'BS1 4DJ' is inside areas ['BS'] or ['BS1']; 'BS14 ...' is not inside ['BS1']."""
-    compact = postcode.upper().replace(" ", "")
-    outward = compact[:-3] if len(compact) > 4 else compact
-    letters = re.match(r"[A-Z]+", outward)
-    for area in areas:
-        area = area.upper().strip()
-        if area.isalpha():
-            if letters and letters.group(0) == area:
-                return True
-        elif outward == area:
-            return True
-    return False
 
 
 def name_list(names: list[str]) -> str:
@@ -599,32 +584,6 @@ def _best_contacts(session: Session, ids: set[int], suppressed: _Suppressions,
         if held is None or score > held[0]:  # rows come by id: on a tie the first stored stays
             best[oid] = (score, (cid, kind, value, person, role), quality)
     return best
-
-
-def _inside_cached(org: _Org, cluster: Cluster | None,
-                   cache: dict[tuple[Any, ...], bool | None]) -> bool | None:
-    """`_inside`, remembered per (cluster, postcode district, city): many organisations share them."""
-    postcode = (org.postcode or "").strip().upper()
-    district = postcode.split()[0] if " " in postcode else postcode
-    key = (cluster.id if cluster else None, org.in_cluster, org.cluster_id, district, org.city)
-    if key not in cache:
-        cache[key] = _inside(org, cluster)
-    return cache[key]
-
-
-def _inside(org: _Org, cluster: Cluster | None) -> bool | None:
-    """Inside the cluster (True), outside (False) or unknown (None)."""
-    if org.in_cluster is not None and (cluster is None or org.cluster_id in (None, cluster.id)):
-        return bool(org.in_cluster)
-    if cluster is None:
-        return None
-    if org.postcode and cluster.postcode_areas:
-        return postcode_inside(org.postcode, cluster.postcode_areas)
-    if org.city:
-        words = set(re.findall(r"[a-z]+", f"{cluster.id} {cluster.name}".lower()))
-        if org.city.strip().lower() in words:
-            return True
-    return None
 
 
 def _quotas(session: Session, cluster: str | None) -> dict[tuple[str, str], int]:
