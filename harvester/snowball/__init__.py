@@ -79,6 +79,7 @@ from harvester.models import (
 from harvester.snowball.contacts import CONTACT_SCORES, _proposed, _Suppressions, contact_quality
 from harvester.snowball.features import activity_value, balance_value
 from harvester.snowball.locality import _inside, _inside_cached
+from harvester.snowball.quotas import _quota_targets, _quota_text
 from harvester.snowball.results import Candidate, Proposal, ProposedContact, RunFinds, Saturation
 from harvester.snowball.rows import Activity, ContactRow, _Org
 from harvester.snowball.weights import KIND_WEIGHTS, Weights
@@ -593,15 +594,6 @@ def _quotas(session: Session, cluster: str | None) -> dict[tuple[str, str], int]
     return {(c, str(s)): t for c, s, t in session.exec(query).all()}
 
 
-def _quota_targets(quotas: dict[tuple[str, str], int], cluster: str | None) -> dict[str, float]:
-    """Target shares from a cluster's quotas (only when one cluster is proposed for)."""
-    if not cluster:
-        return {}
-    mine = {s: t for (c, s), t in quotas.items() if c == cluster and t > 0}
-    total = sum(mine.values())
-    return {s: t / total for s, t in mine.items()} if total else {}
-
-
 def _included_by_cluster_sector(session: Session, cluster: str | None) -> Counter[tuple[str, str]]:
     counts: Counter[tuple[str, str]] = Counter()
     if cluster:
@@ -613,15 +605,6 @@ def _included_by_cluster_sector(session: Session, cluster: str | None) -> Counte
             Organisation.status.in_(_INCLUDED))).all()
         counts.update((c, str(s)) for c, s in rows if c)
     return counts
-
-
-def _quota_text(quotas: dict[tuple[str, str], int], counts: Counter[tuple[str, str]],
-                cluster: str | None, sector: str) -> str | None:
-    """'bristol third_sector 2 of 5' when the candidate's sector quota is still open."""
-    if not cluster or (cluster, sector) not in quotas:
-        return None
-    target, have = quotas[(cluster, sector)], counts[(cluster, sector)]
-    return f"{cluster} {sector} {have} of {target}" if have < target else None
 
 
 # ---------------------------------------------------------------- explanation
