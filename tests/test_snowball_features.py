@@ -6,9 +6,9 @@ import pytest
 
 from harvester.snowball import (
     KIND_WEIGHTS,
-    communities_of,
     name_list,
 )
+from harvester.snowball.communities import communities_of
 from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
 from harvester.snowball.features import activity_value, balance_value, bridging_value, co_link_value
 from harvester.snowball.locality import postcode_inside

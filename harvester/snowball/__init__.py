@@ -41,12 +41,10 @@ cost follows the size of the sample, not of the whole harvested web (see bench/b
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -76,6 +74,7 @@ from harvester.models import (
     in_cluster,
     utcnow,
 )
+from harvester.snowball.communities import _community_labels, communities_of
 from harvester.snowball.contacts import CONTACT_SCORES, _proposed, _Suppressions, contact_quality
 from harvester.snowball.features import activity_value, balance_value
 from harvester.snowball.locality import _inside, _inside_cached
@@ -98,8 +97,6 @@ BOTH_WAYS = frozenset({"sponsor", "hosts_event", "organises", "venue"})
 # Relations with a Meetup group that make an organisation active in the community.
 ACTIVITY_KINDS = {"organises": "runs", "hosts_event": "hosts", "sponsor": "sponsors", "venue": "hosts"}
 
-LOUVAIN_SEED = 42  # fixed, so identical inputs give identical communities
-MIN_COMMUNITY = 2  # organisations in a community that bridging counts
 SCORE_PLACES = 4
 MAX_NAMES = 3  # names listed in an explanation before "and N more"
 MAX_KIND_PHRASES = 3  # relation kinds spelled out in an explanation; the rest are counted
@@ -122,26 +119,6 @@ def name_list(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def communities_of(nodes: Iterable[int], edges: Iterable[tuple[int, int, float]]) -> dict[int, int]:
-    """Node -> community number (Louvain, fixed seed), numbered by each community's smallest id;
-    organisations in no community of MIN_COMMUNITY or more are left out."""
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(nodes))
-    for a, b, w in sorted(edges):
-        if a == b:
-            continue
-        if graph.has_edge(a, b):
-            graph[a][b]["weight"] += w
-        else:
-            graph.add_edge(a, b, weight=w)
-    if graph.number_of_nodes() == 0:
-        return {}
-    parts = nx.community.louvain_communities(graph, weight="weight", seed=LOUVAIN_SEED)
-    # A lone organisation is no community: tying two unlinked seeds is what co_link already counts.
-    ordered = sorted((sorted(p) for p in parts if len(p) >= MIN_COMMUNITY), key=lambda p: p[0])
-    return {node: i for i, part in enumerate(ordered) for node in part}
 
 
 # ---------------------------------------------------------------- loading
@@ -503,26 +480,6 @@ def _domain_areas(session: Session, ids: set[int]) -> dict[int, set[str]]:
         if oid in ids:
             out[oid].add(area)
     return out
-
-
-def _community_labels(community: dict[int, int], included: dict[int, _Org], areas: dict[int, set[str]],
-                      area_labels: dict[str, str], inc_edges: list[tuple[int, int, float]]) -> dict[int, str]:
-    """Community -> 'games' (its commonest domain area) or 'Watershed's' (its best-linked member)."""
-    degree: Counter[int] = Counter()
-    for a, b, _w in inc_edges:
-        degree[a] += 1
-        degree[b] += 1
-    members: dict[int, list[int]] = defaultdict(list)
-    for node, c in community.items():
-        members[c].append(node)
-    raw: dict[int, tuple[str | None, str]] = {}
-    for c, nodes in members.items():
-        counts = Counter(a for n in nodes for a in areas.get(n, ()))
-        area = min(counts, key=lambda a: (-counts[a], a)) if counts else None
-        hub = min(nodes, key=lambda n: (-degree[n], included[n].name.casefold(), n))
-        raw[c] = (area_labels.get(area, area) if area else None, included[hub].name)
-    seen = Counter(label for label, _hub in raw.values() if label)
-    return {c: (label if label and seen[label] == 1 else f"{hub}'s") for c, (label, hub) in raw.items()}
 
 
 def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Activity]:
