@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.snowball import (
-    KIND_WEIGHTS,
-    name_list,
-)
 from harvester.snowball.communities import communities_of
 from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
+from harvester.snowball.explanation import name_list
 from harvester.snowball.features import activity_value, balance_value, bridging_value, co_link_value
 from harvester.snowball.locality import postcode_inside
+from harvester.snowball.weights import KIND_WEIGHTS
 
 NONE = _Suppressions(set(), set(), set())
 
