@@ -59,7 +59,6 @@ from harvester.models import (
     Decision,
     DecisionKind,
     DomainArea,
-    HarvestRun,
     MeetupEvent,
     Organisation,
     OrganisationDomainArea,
@@ -68,7 +67,6 @@ from harvester.models import (
     Quota,
     Referral,
     Relation,
-    RunStatus,
     Suppression,
     in_cluster,
     utcnow,
@@ -82,6 +80,7 @@ from harvester.snowball.quotas import _quota_targets, _quota_text
 from harvester.snowball.results import Candidate, Proposal, ProposedContact, RunFinds, Saturation
 from harvester.snowball.rows import Activity, ContactRow, _Org
 from harvester.snowball.sample_graph import KIND_CODES, _SampleGraph
+from harvester.snowball.saturation import _saturation
 from harvester.snowball.weights import Weights
 
 __all__ = ["Candidate", "Proposal", "ProposedContact", "RunFinds", "Saturation", "Weights", "candidate",
@@ -450,62 +449,7 @@ def _included_by_cluster_sector(session: Session, cluster: str | None) -> Counte
 # ---------------------------------------------------------------- explanation
 
 
-# ---------------------------------------------------------------- saturation and use
-
-
-def _run_finds(session: Session, run: HarvestRun) -> RunFinds:
-    """New organisations and relations of a run: its counts, else counted from first_run/run ids."""
-    counts = run.counts if isinstance(run.counts, dict) else {}
-
-    def _count(key: str, fallback: Any) -> int:
-        value = counts.get(key)
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return int(session.exec(fallback).one())
-
-    orgs = _count("new_organisations", select(sa.func.count()).select_from(Organisation).where(
-        Organisation.first_run_id == run.id))
-    rels = _count("new_relations", select(sa.func.count()).select_from(Relation).where(
-        Relation.run_id == run.id))
-    return RunFinds(run.id, run.started_at, orgs, rels)  # type: ignore[arg-type]
-
-
-def _saturation(session: Session, shown: list[Candidate], pool: dict[int, _Org],
-                decisions: dict[int, tuple[str, datetime, str]], wave: int, weights: Weights) -> Saturation:
-    runs = session.exec(select(HarvestRun).where(HarvestRun.status == RunStatus.completed,
-                                                 HarvestRun.kind != "import")
-                        .order_by(HarvestRun.id.desc()).limit(10)).all()
-    history = [_run_finds(session, r) for r in runs]
-    last = history[0] if history else None
-    known = 0
-    seen_before: set[int] = set()
-    if last is not None and last.started_at is not None and shown:
-        seen_before = set(session.exec(select(Organisation.id).where(
-            Organisation.id.in_([c.organisation_id for c in shown]),
-            Organisation.first_seen < last.started_at)).all())
-    for c in shown:
-        org = pool[c.organisation_id]
-        if (org.status == OrgStatus.candidate.value or c.organisation_id in decisions
-                or c.organisation_id in seen_before):
-            known += 1
-    share = round(known / len(shown), 3) if shown else 1.0
-    saturated = (last is not None and last.new_organisations < weights.saturation_new
-                 and share >= weights.saturation_known)
-    if last is None:
-        message = "no completed harvest yet: saturation cannot be judged"
-    elif saturated:
-        message = (f"the cluster looks saturated: the last harvest found {last.new_organisations} new "
-                   f"organisations and {last.new_relations} new relations, and {known} of {len(shown)} "
-                   "proposals were already known")
-    else:
-        message = (f"the last harvest found {last.new_organisations} new organisations and "
-                   f"{last.new_relations} new relations; {known} of {len(shown)} proposals already known")
-    return Saturation(wave=wave, last_run_id=last.run_id if last else None,
-                      new_organisations=last.new_organisations if last else None,
-                      new_relations=last.new_relations if last else None, proposals=len(shown),
-                      known=known, known_share=share, saturated=saturated, message=message,
-                      history=list(reversed(history)))
+# ---------------------------------------------------------------- use
 
 
 def _record_use(session: Session, shown: list[Candidate], wave: int) -> None:
