@@ -36,6 +36,26 @@ rejection, flagged `reconsider`. Deferred organisations stay in the ranking, mar
 
 Only relations touching an included organisation are read (one SELECT of plain columns), so the
 cost follows the size of the sample, not of the whole harvested web (see bench/bench_propose.py).
+
+This module is the entry point (`propose`, `candidate`, `next_wave`, `check_cluster`, the result
+types and `Weights`); the work is done by one module per job, the pure ones (no Session, no I/O)
+apart from those that read the database:
+
+    weights       Weights, the [snowball] table of harvester.toml; KIND_WEIGHTS
+    results       Proposal, Candidate, ProposedContact, Saturation, RunFinds (the JSON shapes)
+    rows          the plain rows read from the database (_Org, ContactRow, Activity)
+    features      pure: co_link, balance, activity and bridging values
+    locality      pure: inside the cluster by flag, postcode area or city
+    contacts      pure: contact quality, suppressed contacts, the best one to write to
+    communities   pure: Louvain communities of the included organisations and their labels
+    sample_graph  pure: the relations touching the sample as numpy arrays
+    quotas        pure: target shares and open places from a cluster's quotas
+    explanation   pure: the plain-English `why` of each candidate
+    queries       every database read of a proposal
+    saturation    is the snowball still finding new organisations (reads the harvest runs)
+
+Names with a leading underscore are private to this package: shared between its modules, not
+meant for callers outside it.
 """
 
 from __future__ import annotations
