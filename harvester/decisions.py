@@ -55,7 +55,7 @@ STATUS_AFTER = {
     DecisionKind.exclude: OrgStatus.excluded,
 }
 _INCLUDED = {s.value for s in INCLUDED_STATUSES}
-# Relation kinds counted in both directions (see harvester.snowball.BOTH_WAYS).
+# Relation kinds counted in both directions (see harvester.snowball.sample_graph.BOTH_WAYS).
 _BOTH_WAYS = ("sponsor", "hosts_event", "organises", "venue")
 
 
