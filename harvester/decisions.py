@@ -202,13 +202,18 @@ def _same_field(kind: DecisionKind) -> tuple[DecisionKind, ...]:
     return ()
 
 
-def last_decision_ids(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
-    """Organisation id -> id of its latest status decision (0 when none): what a review screen
-    shows, handed back as `seen` so that a decision made elsewhere meanwhile is not overwritten."""
+def last_decision_ids(session: Session, org_ids: Iterable[int],
+                      kinds: Iterable[DecisionKind] | None = tuple(STATUS_AFTER)) -> dict[int, int]:
+    """Organisation id -> id of its latest decision of `kinds` (status decisions by default; None:
+    any kind), 0 when none: what a review screen shows, handed back as `seen` so that a decision
+    made elsewhere meanwhile is not overwritten. Any `kinds` that include the kinds a form sets
+    will do: a decision made after the screen was drawn has a higher id than all of them."""
     ids = list(org_ids)
-    found = dict(session.exec(select(Decision.organisation_id, sa.func.max(Decision.id)).where(
-        Decision.organisation_id.in_(ids), Decision.decision.in_(list(STATUS_AFTER)))
-        .group_by(Decision.organisation_id)).all()) if ids else {}
+    query = select(Decision.organisation_id, sa.func.max(Decision.id)).where(
+        Decision.organisation_id.in_(ids))
+    if kinds is not None:
+        query = query.where(Decision.decision.in_(list(kinds)))
+    found = dict(session.exec(query.group_by(Decision.organisation_id)).all()) if ids else {}
     return {i: int(found.get(i) or 0) for i in ids}
 
 

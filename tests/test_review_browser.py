@@ -1,6 +1,7 @@
 """End to end in a real headless Chromium: `harvester serve` as a subprocess on a loopback port
 over a seeded database; accept the top candidate by clicking, see it accepted on its organisation
-page, reject the next one with the keyboard (the script runs under the page's CSP).
+page, reject the next one with the keyboard (the script runs under the page's CSP); a sector
+correction from a page opened before another reviewer's is refused.
 
 Needs Debian's chromium (/usr/bin/chromium) and the playwright package (its browsers are never
 downloaded: Chromium is launched from that path). Skips with the reason when either is missing.
@@ -127,3 +128,46 @@ def test_accept_top_candidate_in_chromium(sync_playwright, server, engine):
         rows = [(d.organisation_id, d.decision, d.reviewer)
                 for d in s.exec(select(Decision).order_by(Decision.id))]
     assert rows == [(ids["top"], "accept", REVIEWER), (ids["script"], "reject", REVIEWER)]
+
+
+def test_a_stale_sector_correction_is_refused_in_chromium(sync_playwright, server, engine):
+    """The correction form carries the decision the page showed: a sector set elsewhere after the
+    page was opened is not overwritten by the browser's submit (409 naming who set what, when)."""
+    from harvester.decisions import record_decision
+    from harvester.models import DecisionKind, Sector
+
+    base, ids = server
+    org_id = ids["top"]
+    sector_field = 'input[name="field"][value="sector"]'
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/org/{org_id}")
+            with Session(engine) as s:  # another reviewer, meanwhile (`harvester decide`)
+                theirs = record_decision(s, s.get(Organisation, org_id), DecisionKind.set_sector,
+                                         value="government", reviewer="ben")
+                s.commit()
+                theirs_id = theirs.id
+            engine.dispose()
+            form = page.locator("form.correct").filter(has=page.locator(sector_field))
+            form.locator('select[name="value"]').select_option("university")
+            with page.expect_response(f"{base}/org/{org_id}/correct") as answer:
+                form.get_by_role("button", name="Save sector").click()
+            assert answer.value.status == 409
+            text = page.locator("body").inner_text()
+            assert "Decided meanwhile" in text and "set-sector government by ben" in text
+            assert f"decision {theirs_id}" in text and "was not recorded" in text
+
+            page.goto(f"{base}/org/{org_id}")  # looking again: now the correction is the reviewer's
+            form = page.locator("form.correct").filter(has=page.locator(sector_field))
+            form.locator('select[name="value"]').select_option("university")
+            form.get_by_role("button", name="Save sector").click()
+            page.wait_for_url(f"{base}/org/{org_id}?done=*")
+        finally:
+            browser.close()
+    engine.dispose()
+    with Session(engine) as s:
+        assert s.get(Organisation, org_id).sector == Sector.university
+        rows = [(d.decision, d.value, d.reviewer) for d in s.exec(select(Decision).order_by(Decision.id))]
+    assert rows == [("set_sector", "government", "ben"), ("set_sector", "university", REVIEWER)]

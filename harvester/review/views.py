@@ -76,7 +76,9 @@ def queue(session: Session, params: Any, cluster: str | None) -> Page:
 def organisation(session: Session, params: Any, org_id: int) -> Page:
     data = queries.organisation_detail(session, org_id)
     return Page("organisation.html", data, {
-        "seen": last_decision_ids(session, [org_id])[org_id],
+        # The page shows the whole history: its latest decision of any kind is what every form
+        # (decide, correct, amend) hands back as `seen`.
+        "seen": last_decision_ids(session, [org_id], kinds=None)[org_id],
         "done": _done(session, params.get("done")), "sectors": [s.value for s in Sector],
         "status_decisions": STATUS_DECISIONS,
         "amend_choices": [k.value for k in DecisionKind if k not in (DecisionKind.set_sector,
@@ -148,20 +150,23 @@ def _seen(form: Any) -> int | None:
 
 
 def correct(session: Session, org_id: int, form: Any, reviewer: str) -> Decision:
-    """A reviewer's sector or name (fields field=sector|name, value, note): wins over rules."""
+    """A reviewer's sector or name (fields field=sector|name, value, note, seen): wins over rules;
+    refused (409) when another sector or name decision was recorded after `seen`."""
     org = find_organisation(session, org_id)
     what = form.get("field")
     kinds = {"sector": DecisionKind.set_sector, "name": DecisionKind.set_name}
     if what not in kinds:
         raise BadInput("choose what to correct: sector or name")
     row = record_decision(session, org, kinds[what], value=form.get("value") or "",
-                          note=_note(form.get("note")), reviewer=reviewer, tags=parse_tags(form.get("tags")))
+                          note=_note(form.get("note")), reviewer=reviewer, tags=parse_tags(form.get("tags")),
+                          seen=_seen(form))
     session.commit()
     return row
 
 
 def amend(session: Session, org_id: int, decision_id: int, form: Any, reviewer: str) -> Decision:
-    """An edit of a past decision: a new row naming the old one (the history stays)."""
+    """An edit of a past decision: a new row naming the old one (the history stays); refused
+    (409) like any decision when one setting the same thing was recorded after `seen`."""
     org = find_organisation(session, org_id)
     old = session.get(Decision, decision_id)
     if old is None or old.organisation_id != org.id:
@@ -169,6 +174,7 @@ def amend(session: Session, org_id: int, decision_id: int, form: Any, reviewer: 
     kind = decision_kind(form.get("decision") or old.decision)
     value = form.get("value") or old.value
     row = record_decision(session, org, kind, note=_note(form.get("note")), reviewer=reviewer,
-                          tags=parse_tags(form.get("tags")), value=value, amends_id=decision_id)
+                          tags=parse_tags(form.get("tags")), value=value, amends_id=decision_id,
+                          seen=_seen(form))
     session.commit()
     return row
