@@ -11,16 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harvester.extract.meetup import (
-    clean_event_url,
-    event_id_from_url,
     extract_links,
     iso_time,
     merge_by_id,
     parse_graphql,
     parse_jsonld,
     parse_meetup_page,
-    urlname_from_url,
 )
+from harvester.extract.meetup.urls import clean_event_url, event_id_from_url, urlname_from_url
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "meetup"
 

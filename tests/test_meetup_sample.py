@@ -12,7 +12,8 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
-from harvester.extract.meetup import parse_meetup_page, urlname_from_url
+from harvester.extract.meetup import parse_meetup_page
+from harvester.extract.meetup.urls import urlname_from_url
 from harvester.meetup.sources import event_jobs, jobs_for_cluster
 from harvester.meetup.store import store_meetup_facts
 from harvester.models import (

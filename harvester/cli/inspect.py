@@ -19,7 +19,8 @@ import typer
 from harvester.cli.app import JsonOpt, app, out, plain, print_json, state
 from harvester.errors import BadInput, Failure
 from harvester.extract.facts import MeetupFacts, PageFacts
-from harvester.extract.meetup import is_meetup_url, parse_meetup_page
+from harvester.extract.meetup import parse_meetup_page
+from harvester.extract.meetup.urls import is_meetup_url
 from harvester.extract.page import extract_page
 from harvester.urls import is_http_url
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from harvester.extract.facts import MeetupFacts
-from harvester.extract.meetup import (
+from harvester.extract.meetup.urls import (
     clean_event_url,
     event_id_from_url,
     is_meetup_url,

@@ -38,75 +38,14 @@ from harvester.extract.facts import (
     Person,
 )
 from harvester.extract.jsonld import loads_clean, without_controls
+from harvester.extract.meetup.urls import (
+    clean_event_url,
+    event_id_from_url,
+    is_meetup_url,
+    meetup_path,
+    urlname_from_url,
+)
 from harvester.urls import is_http_url
-
-# ---------------------------------------------------------------- URLs
-
-# First path segments of www.meetup.com that are not group urlnames.
-RESERVED_SEGMENTS = frozenset({
-    "find", "cities", "pro", "members", "member", "topics", "apps", "login", "register", "lp",
-    "blog", "help", "api", "account", "messages", "notifications", "start", "meetup_api", "gql",
-    "gql2", "gql-ext", "_next", "media", "about", "terms", "privacy", "cookie_policy", "home",
-    "create", "n", "fb", "files", "preview", "search", "events", "groups",
-})
-# Segments after /events/ that are list pages, not event ids.
-EVENT_LIST_SEGMENTS = frozenset({"past", "calendar", "ical", "upcoming", "drafts", "rss", "atom"})
-_LOCALE = re.compile(r"^[a-z]{2}-[a-z]{2,4}$", re.IGNORECASE)  # /de-DE/, not a 2-letter urlname
-_EVENT_ID = re.compile(r"^[A-Za-z0-9]{5,}$")
-MEETUP_HOST_SUFFIX = "meetup.com"
-
-# Membership roles and statuses that mark a group's leadership team (all else is dropped).
-ORGANISER_ROLES = {
-    "ORGANIZER": "organiser",
-    "COORGANIZER": "co-organiser",
-    "ASST_ORGANIZER": "assistant organiser",
-    "EVENT_ORGANIZER": "event organiser",
-}
-LEADER_STATUS = "LEADER"
-
-
-def is_meetup_url(url: str | None) -> bool:
-    if not url or not is_http_url(url):
-        return False
-    host = (urlsplit(url).hostname or "").lower()
-    return host == MEETUP_HOST_SUFFIX or host.endswith("." + MEETUP_HOST_SUFFIX)
-
-
-def meetup_path(url: str | None) -> list[str]:
-    """Path segments of a meetup.com URL with a locale prefix such as `/de-DE/` removed."""
-    if not is_meetup_url(url):
-        return []
-    parts = [p for p in urlsplit(url or "").path.split("/") if p]
-    if len(parts) > 1 and _LOCALE.match(parts[0]) and parts[0].lower() not in RESERVED_SEGMENTS:
-        parts = parts[1:]
-    return parts
-
-
-def urlname_from_url(url: str | None) -> str | None:
-    """The group urlname (lower-cased) of a group, events or event URL; None for other pages."""
-    parts = meetup_path(url)
-    if not parts or parts[0].lower() in RESERVED_SEGMENTS:
-        return None
-    return parts[0].lower()
-
-
-def event_id_from_url(url: str | None) -> str | None:
-    """`/<urlname>/events/<id>/` -> id (numeric, or alphanumeric for recurring series)."""
-    parts = meetup_path(url)
-    if len(parts) >= 3 and parts[1] == "events" and parts[2].lower() not in EVENT_LIST_SEGMENTS \
-            and _EVENT_ID.match(parts[2]):
-        return parts[2]
-    return None
-
-
-def clean_event_url(url: str | None) -> str | None:
-    """Canonical event URL: query (`?recId=`) and fragment dropped, trailing slash kept."""
-    if not url:
-        return None
-    s = urlsplit(url)
-    path = s.path if s.path.endswith("/") else s.path + "/"
-    return f"{s.scheme}://{s.netloc}{path}"
-
 
 # ---------------------------------------------------------------- small value helpers
 
@@ -355,6 +294,16 @@ def event_from_node(node: Any, *, group_urlname: str | None = None) -> MeetupEve
         topics=_topic_names(node.get("topics")),
         links=extract_links(raw_description),
     )
+
+
+# Membership roles and statuses that mark a group's leadership team (all else is dropped).
+ORGANISER_ROLES = {
+    "ORGANIZER": "organiser",
+    "COORGANIZER": "co-organiser",
+    "ASST_ORGANIZER": "assistant organiser",
+    "EVENT_ORGANIZER": "event organiser",
+}
+LEADER_STATUS = "LEADER"
 
 
 def organisers_from(node: dict[str, Any]) -> list[Person]:
