@@ -23,7 +23,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +38,7 @@ from harvester.extract.facts import (
     Person,
 )
 from harvester.extract.jsonld import loads_clean, without_controls
+from harvester.extract.meetup.times import duration_delta, epoch_ms_time, iso_time
 from harvester.extract.meetup.urls import (
     clean_event_url,
     event_id_from_url,
@@ -48,41 +49,6 @@ from harvester.extract.meetup.urls import (
 from harvester.urls import is_http_url
 
 # ---------------------------------------------------------------- small value helpers
-
-
-def iso_time(value: Any) -> str | None:
-    """ISO 8601 with offset; accepts `...Z`, a `[Europe/London]` suffix and minute precision."""
-    if value is None or value == "":
-        return None
-    text = str(value).split("[", 1)[0].strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        return datetime.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
-
-
-def epoch_ms_time(ms: Any, offset_ms: Any = None) -> str | None:
-    """REST v3 epoch milliseconds (+ `utc_offset` in ms) -> ISO 8601 with that offset."""
-    if not isinstance(ms, (int, float)) or isinstance(ms, bool):
-        return None
-    tz = timezone(timedelta(milliseconds=offset_ms)) if isinstance(offset_ms, (int, float)) else UTC
-    return datetime.fromtimestamp(ms / 1000, tz).isoformat()
-
-
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
-
-
-def duration_delta(value: Any) -> timedelta | None:
-    """ISO 8601 duration (`PT7H`, GraphQL) or milliseconds (REST) -> timedelta."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(milliseconds=value)
-    m = _DURATION.match(str(value or ""))
-    if not m or not any(m.groups()):
-        return None
-    d, h, mi, s = m.groups()
-    return timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(mi or 0), seconds=float(s or 0))
 
 
 def _add(start: str | None, delta: timedelta | None) -> str | None:
