@@ -46,6 +46,16 @@ from harvester.extract.meetup.urls import (
     meetup_path,
     urlname_from_url,
 )
+from harvester.extract.meetup.values import (
+    as_float,
+    as_int,
+    as_str,
+    country_code,
+    first,
+    get_key,
+    get_path,
+    nodes,
+)
 from harvester.urls import is_http_url
 
 # ---------------------------------------------------------------- small value helpers
@@ -55,75 +65,6 @@ def _add(start: str | None, delta: timedelta | None) -> str | None:
     if not start or delta is None:
         return None
     return (datetime.fromisoformat(start) + delta).isoformat()
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return int(value)
-    m = re.search(r"\d[\d,.]*", str(value))
-    return int(re.sub(r"[,.]", "", m.group(0))) if m else None
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return None if value is None or value == "" else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _str(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _first(*values: Any) -> Any:
-    for v in values:
-        if v is not None and v != "":
-            return v
-    return None
-
-
-def _get(obj: Any, name: str) -> Any:
-    """obj[name], or the value of an argument-bearing key such as `events({...})`."""
-    if not isinstance(obj, dict):
-        return None
-    if name in obj:
-        return obj[name]
-    prefix = name + "("
-    for key, value in obj.items():
-        if key.startswith(prefix):
-            return value
-    return None
-
-
-def _path(obj: Any, *names: str) -> Any:
-    for name in names:
-        obj = _get(obj, name)
-        if obj is None:
-            return None
-    return obj
-
-
-def _nodes(conn: Any) -> list[Any]:
-    """Nodes of a connection (`edges[].node`), or the items of a plain list."""
-    if isinstance(conn, list):
-        return [x for x in conn if x is not None]
-    if not isinstance(conn, dict):
-        return []
-    edges = conn.get("edges")
-    if isinstance(edges, list):
-        return [e.get("node") if isinstance(e, dict) and "node" in e else e for e in edges if e]
-    nodes = conn.get("nodes")
-    return [x for x in nodes if x] if isinstance(nodes, list) else []
-
-
-def _country(value: Any) -> str | None:
-    text = _str(value)
-    return text.lower() if text else None
 
 
 # ---------------------------------------------------------------- outbound links
@@ -171,23 +112,23 @@ def html_to_text(value: str | None) -> str | None:
 def _venue(node: Any) -> MeetupVenue | None:
     if not isinstance(node, dict):
         return None
-    name = _str(node.get("name"))
-    address = _str(_first(node.get("address"), node.get("address_1"), node.get("address1")))
+    name = as_str(node.get("name"))
+    address = as_str(first(node.get("address"), node.get("address_1"), node.get("address1")))
     if not (name or address or node.get("id")):
         return None
-    vtype = _str(node.get("venueType"))
+    vtype = as_str(node.get("venueType"))
     if name and name.lower() in {"online event", "online"}:
         vtype = vtype or "online"
     return MeetupVenue(
-        id=_str(node.get("id")),
+        id=as_str(node.get("id")),
         name=name,
         address=address,
-        city=_str(node.get("city")),
-        postcode=_str(_first(node.get("postalCode"), node.get("zip"), node.get("postcode"))),
-        country=_country(node.get("country")),
-        lat=_float(_first(node.get("lat"), node.get("latitude"))),
-        lon=_float(_first(node.get("lon"), node.get("lng"), node.get("longitude"))),
-        state=_str(node.get("state")),
+        city=as_str(node.get("city")),
+        postcode=as_str(first(node.get("postalCode"), node.get("zip"), node.get("postcode"))),
+        country=country_code(node.get("country")),
+        lat=as_float(first(node.get("lat"), node.get("latitude"))),
+        lon=as_float(first(node.get("lon"), node.get("lng"), node.get("longitude"))),
+        state=as_str(node.get("state")),
         venue_type=vtype or None,
     )
 
@@ -202,8 +143,8 @@ def mode_from_venues(venues: list[MeetupVenue]) -> str | None:
 
 def _person_names(items: Any) -> list[str]:
     names: list[str] = []
-    for item in _nodes(items):
-        name = _str(item.get("name")) if isinstance(item, dict) else _str(item)
+    for item in nodes(items):
+        name = as_str(item.get("name")) if isinstance(item, dict) else as_str(item)
         if name and name not in names:
             names.append(name)
     return names
@@ -217,40 +158,40 @@ def event_from_node(node: Any, *, group_urlname: str | None = None) -> MeetupEve
     """One event in any shape: gql-ext, legacy gql, Apollo entity, page props, REST v3."""
     if not isinstance(node, dict):
         return None
-    url = clean_event_url(_str(_first(node.get("eventUrl"), node.get("link"), node.get("url"))))
-    eid = _str(node.get("id"))
-    key = _str(node.get("token")) or event_id_from_url(url) or eid
+    url = clean_event_url(as_str(first(node.get("eventUrl"), node.get("link"), node.get("url"))))
+    eid = as_str(node.get("id"))
+    key = as_str(node.get("token")) or event_id_from_url(url) or eid
     if not key:
         return None
     group = node.get("group") if isinstance(node.get("group"), dict) else {}
-    urlname = _str(group.get("urlname")) or urlname_from_url(url) or group_urlname
+    urlname = as_str(group.get("urlname")) or urlname_from_url(url) or group_urlname
     start = iso_time(node.get("dateTime")) or epoch_ms_time(node.get("time"), node.get("utc_offset"))
     end = iso_time(node.get("endTime")) or _add(start, duration_delta(node.get("duration")))
     venues = [v for v in (_venue(x) for x in (node.get("venues") or [])) if v]
     if not venues and (single := _venue(node.get("venue"))):
         venues = [single]
-    event_type = _str(node.get("eventType"))
+    event_type = as_str(node.get("eventType"))
     if not event_type and isinstance(node.get("is_online_event"), bool):
         event_type = "ONLINE" if node["is_online_event"] else "PHYSICAL"
     event_type = event_type or mode_from_venues(venues)
-    rsvps = _get(node, "rsvps")
+    rsvps = get_key(node, "rsvps")
     going = node.get("going")
-    rsvp_count = _int(_first(
+    rsvp_count = as_int(first(
         rsvps.get("yesCount") if isinstance(rsvps, dict) else None,
         rsvps.get("totalCount") if isinstance(rsvps, dict) else None,
         going.get("totalCount") if isinstance(going, dict) else going,
         node.get("yes_rsvp_count"),
     ))
-    raw_description = _str(node.get("description"))
+    raw_description = as_str(node.get("description"))
     hosts = _person_names(node.get("eventHosts"))
     return MeetupEventFacts(
         key=key,
-        title=_str(_first(node.get("title"), node.get("name"))) or "",
+        title=as_str(first(node.get("title"), node.get("name"))) or "",
         url=url,
         group_urlname=urlname,
         start=start,
         end=end,
-        status=(_str(node.get("status")) or "").upper() or None,
+        status=(as_str(node.get("status")) or "").upper() or None,
         event_type=event_type.upper() if event_type else None,
         venues=venues,
         hosts=hosts,
@@ -277,14 +218,14 @@ def organisers_from(node: dict[str, Any]) -> list[Person]:
     people: list[Person] = []
 
     def add(name: Any, role: str) -> None:
-        name = _str(name)
+        name = as_str(name)
         if name and all(p.name != name for p in people):
             people.append(Person(name=name, role=role))
 
     organizer = node.get("organizer")
     if isinstance(organizer, dict):
         add(organizer.get("name"), "organiser")
-    memberships = _get(node, "memberships")
+    memberships = get_key(node, "memberships")
     for edge in (memberships.get("edges") or []) if isinstance(memberships, dict) else []:
         if not isinstance(edge, dict):
             continue
@@ -303,8 +244,8 @@ def _social(node: dict[str, Any]) -> dict[str, str]:
     for item in node.get("socialNetworks") or []:
         if not isinstance(item, dict):
             continue
-        service = (_str(item.get("service")) or "").upper()
-        url = _str(item.get("url"))
+        service = (as_str(item.get("service")) or "").upper()
+        url = as_str(item.get("url"))
         if service and url and is_http_url(url):
             out.setdefault(service, url)
     return out
@@ -314,9 +255,9 @@ def _pro_network(value: Any) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
     out = {
-        "name": _str(value.get("name")),
-        "urlname": _str(value.get("urlname")),
-        "link": _str(_first(value.get("link"), value.get("network_url"))),
+        "name": as_str(value.get("name")),
+        "urlname": as_str(value.get("urlname")),
+        "link": as_str(first(value.get("link"), value.get("network_url"))),
     }
     if not out["urlname"] and out["link"]:
         parts = meetup_path(out["link"])
@@ -327,11 +268,11 @@ def _pro_network(value: Any) -> dict[str, str] | None:
 
 def _sponsors(value: Any) -> list[MeetupSponsor]:
     out: list[MeetupSponsor] = []
-    for node in _nodes(value):
-        if isinstance(node, dict) and (name := _str(node.get("name"))):
-            url = _str(node.get("url"))  # a javascript: or data: URL is no sponsor's website
+    for node in nodes(value):
+        if isinstance(node, dict) and (name := as_str(node.get("name"))):
+            url = as_str(node.get("url"))  # a javascript: or data: URL is no sponsor's website
             out.append(MeetupSponsor(name=name, url=url if url and is_http_url(url) else None,
-                                     description=_str(node.get("description"))))
+                                     description=as_str(node.get("description"))))
     return out
 
 
@@ -339,18 +280,18 @@ def group_from_node(node: Any, *, key_id: str | None = None) -> MeetupGroupFacts
     """One group in any shape: gql-ext, legacy gql, Apollo entity, REST v3."""
     if not isinstance(node, dict):
         return None
-    link = _str(node.get("link"))
-    urlname = _str(node.get("urlname")) or urlname_from_url(link)
+    link = as_str(node.get("link"))
+    urlname = as_str(node.get("urlname")) or urlname_from_url(link)
     if not urlname:
         return None
-    memberships = _get(node, "memberships")
-    events = _get(node, "events")
-    raw_description = _str(node.get("description"))
+    memberships = get_key(node, "memberships")
+    events = get_key(node, "events")
+    raw_description = as_str(node.get("description"))
     social = _social(node)
     topics = _topic_names(node.get("activeTopics")) or _topic_names(node.get("topics"))
-    category = _first(node.get("topicCategory"), node.get("category"))
-    member_count = _int(_first(
-        _path(node, "stats", "memberCounts", "all"),
+    category = first(node.get("topicCategory"), node.get("category"))
+    member_count = as_int(first(
+        get_path(node, "stats", "memberCounts", "all"),
         memberships.get("totalCount") if isinstance(memberships, dict) else None,
         memberships.get("count") if isinstance(memberships, dict) else None,
         node.get("members"), node.get("memberCount"),
@@ -359,32 +300,32 @@ def group_from_node(node: Any, *, key_id: str | None = None) -> MeetupGroupFacts
     is_private = node.get("isPrivate")
     if is_private is None and node.get("visibility"):
         is_private = str(node["visibility"]).lower() != "public"
-    city = _str(node.get("city"))
-    if not city and (loc := _str(node.get("localized_location"))):
+    city = as_str(node.get("city"))
+    if not city and (loc := as_str(node.get("localized_location"))):
         city = loc.split(",")[0].strip() or None
     return MeetupGroupFacts(
         urlname=urlname,
-        name=_str(node.get("name")),
-        id=_str(node.get("id")) or key_id,
+        name=as_str(node.get("name")),
+        id=as_str(node.get("id")) or key_id,
         link=link,
         description=html_to_text(raw_description),
         city=city,
-        country=_country(node.get("country")),
-        lat=_float(_first(node.get("lat"), node.get("latitude"))),
-        lon=_float(_first(node.get("lon"), node.get("lng"), node.get("longitude"))),
+        country=country_code(node.get("country")),
+        lat=as_float(first(node.get("lat"), node.get("latitude"))),
+        lon=as_float(first(node.get("lon"), node.get("lng"), node.get("longitude"))),
         member_count=member_count,
         founded=founded,
         topics=topics,
-        category=_str(category.get("name")) if isinstance(category, dict) else _str(category),
+        category=as_str(category.get("name")) if isinstance(category, dict) else as_str(category),
         organisers=organisers_from(node),
-        sponsors=_sponsors(_get(node, "sponsors")),
-        pro_network=_pro_network(_first(node.get("proNetwork"), node.get("pro_network"))),
+        sponsors=_sponsors(get_key(node, "sponsors")),
+        pro_network=_pro_network(first(node.get("proNetwork"), node.get("pro_network"))),
         social=social,
         website=social.get("OTHER"),
         links=extract_links(raw_description),
         is_private=is_private if isinstance(is_private, bool) else None,
-        state=_str(node.get("state")),
-        event_count=_int(_first(events.get("totalCount"), events.get("count")))
+        state=as_str(node.get("state")),
+        event_count=as_int(first(events.get("totalCount"), events.get("count")))
         if isinstance(events, dict) else None,
     )
 
@@ -496,9 +437,9 @@ def _paging(facts: MeetupFacts, conn: Any) -> None:
         return
     info = conn.get("pageInfo") or {}
     facts.has_next_page = bool(info.get("hasNextPage"))
-    facts.next_cursor = _str(info.get("endCursor")) if facts.has_next_page else None
+    facts.next_cursor = as_str(info.get("endCursor")) if facts.has_next_page else None
     if facts.total_count is None:
-        facts.total_count = _int(_first(conn.get("totalCount"), conn.get("count")))
+        facts.total_count = as_int(first(conn.get("totalCount"), conn.get("count")))
 
 
 def graphql_errors(payload: Any) -> list[str]:
@@ -506,8 +447,8 @@ def graphql_errors(payload: Any) -> list[str]:
     out: list[str] = []
     for err in (payload.get("errors") or []) if isinstance(payload, dict) else []:
         if isinstance(err, dict):
-            msg = _str(err.get("message")) or "unknown GraphQL error"
-            cls = _str((err.get("extensions") or {}).get("classification")) \
+            msg = as_str(err.get("message")) or "unknown GraphQL error"
+            cls = as_str((err.get("extensions") or {}).get("classification")) \
                 if isinstance(err.get("extensions"), dict) else None
             out.append(f"{msg} ({cls})" if cls else msg)
         else:
@@ -535,7 +476,7 @@ def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | Non
     if "keywordSearch" in root:
         facts.source_kind = "gql"
         conn = root.get("keywordSearch")
-        for node in _nodes(conn):
+        for node in nodes(conn):
             result = node.get("result") if isinstance(node, dict) and "result" in node else node
             if isinstance(result, dict) and (result.get("eventUrl") or result.get("dateTime")):
                 add_event(facts, event_from_node(result))
@@ -545,13 +486,13 @@ def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | Non
 
     for name in ("groupSearch", "recommendedGroups"):
         conn = root.get(name)
-        for node in _nodes(conn):
+        for node in nodes(conn):
             add_group(facts, group_from_node(node))
         _paging(facts, conn)
 
     for name in ("eventSearch", "recommendedEvents"):
         conn = root.get(name)
-        for node in _nodes(conn):
+        for node in nodes(conn):
             add_event(facts, event_from_node(node))
         _paging(facts, conn)
 
@@ -563,40 +504,40 @@ def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | Non
         if any(k in group for k in GROUP_EVENT_CONNECTIONS[1:]):
             facts.source_kind = "gql"
         urlname_hint = variables.get("urlname") or next(
-            (_path(n, "group", "urlname") for c in GROUP_EVENT_CONNECTIONS for n in _nodes(_get(group, c))
-             if _path(n, "group", "urlname")), None)
+            (get_path(n, "group", "urlname") for c in GROUP_EVENT_CONNECTIONS
+             for n in nodes(get_key(group, c)) if get_path(n, "group", "urlname")), None)
         g = group_from_node(group) or (group_from_node({**group, "urlname": urlname_hint})
                                        if urlname_hint else None)
         if g is not None:
-            counts = [_int(_first(_get(group, c).get("totalCount"), _get(group, c).get("count")))
-                      for c in GROUP_EVENT_CONNECTIONS if isinstance(_get(group, c), dict)]
+            counts = [as_int(first(get_key(group, c).get("totalCount"), get_key(group, c).get("count")))
+                      for c in GROUP_EVENT_CONNECTIONS if isinstance(get_key(group, c), dict)]
             g.event_count = g.event_count if g.event_count is not None else (
                 max((c for c in counts if c is not None), default=None))
         add_group(facts, g)
         urlname = g.urlname if g else None
         for cname in GROUP_EVENT_CONNECTIONS:
-            conn = _get(group, cname)
+            conn = get_key(group, cname)
             if not isinstance(conn, dict):
                 continue
-            for node in _nodes(conn):
+            for node in nodes(conn):
                 add_event(facts, event_from_node(node, group_urlname=urlname))
-            if _nodes(conn) or cname == "events":
+            if nodes(conn) or cname == "events":
                 _paging(facts, conn)
 
     network = root.get("proNetwork")
     if isinstance(network, dict):
         pro = _pro_network({**network, "urlname": network.get("urlname") or variables.get("urlname")})
-        conn = _get(network, "groupsSearch")
-        for node in _nodes(conn):
+        conn = get_key(network, "groupsSearch")
+        for node in nodes(conn):
             g = group_from_node(node)
             if g is not None and pro and not g.pro_network:
                 g.pro_network = dict(pro)
             add_group(facts, g)
         _paging(facts, conn)
-        econn = _get(network, "eventsSearch")
-        for node in _nodes(econn):
+        econn = get_key(network, "eventsSearch")
+        for node in nodes(econn):
             add_event(facts, event_from_node(node))
-        if not _nodes(conn):
+        if not nodes(conn):
             _paging(facts, econn)
     return facts
 
@@ -612,7 +553,7 @@ def parse_rest_v3(source_url: str, payload: Any) -> MeetupFacts:
         facts.errors.append(problem)
         return facts
     if isinstance(data, dict) and isinstance(data.get("errors"), list):
-        facts.errors += [_str(e.get("message")) or _str(e.get("code")) or "REST error"
+        facts.errors += [as_str(e.get("message")) or as_str(e.get("code")) or "REST error"
                          for e in data["errors"] if isinstance(e, dict)]
         return facts
     items = data if isinstance(data, list) else [data]
@@ -630,7 +571,7 @@ def parse_rest_v3(source_url: str, payload: Any) -> MeetupFacts:
 
 
 def _is_rest_event(item: dict[str, Any]) -> bool:
-    return "time" in item or "yes_rsvp_count" in item or bool(event_id_from_url(_str(item.get("link"))))
+    return "time" in item or "yes_rsvp_count" in item or bool(event_id_from_url(as_str(item.get("link"))))
 
 
 # ---------------------------------------------------------------- __NEXT_DATA__ (Apollo state)
@@ -684,8 +625,8 @@ def parse_next_data(source_url: str, html: str) -> MeetupFacts | None:
     if data is None:
         return None
     facts = MeetupFacts(source_url=source_url, source_kind="next-data")
-    props = _path(data, "props", "pageProps") or {}
-    state = props.get("__APOLLO_STATE__") or _path(data, "props", "apolloState") or {}
+    props = get_path(data, "props", "pageProps") or {}
+    state = props.get("__APOLLO_STATE__") or get_path(data, "props", "apolloState") or {}
     if not isinstance(state, dict):
         state = {}
     resolve = _resolver(state)
@@ -703,15 +644,15 @@ def parse_next_data(source_url: str, html: str) -> MeetupFacts | None:
     root = state.get("ROOT_QUERY")
     if isinstance(root, dict):
         for name in ("groupSearch", "eventSearch", "keywordSearch", "recommendedEvents"):
-            conn = resolve(_get(root, name))
-            for node in _nodes(conn):
+            conn = resolve(get_key(root, name))
+            for node in nodes(conn):
                 node = node.get("result", node) if isinstance(node, dict) else node
                 if isinstance(node, dict) and node.get("eventUrl"):
                     add_event(facts, event_from_node(node))
                 else:
                     add_group(facts, group_from_node(node))
             if isinstance(conn, dict) and facts.total_count is None:
-                facts.total_count = _int(_first(conn.get("totalCount"), conn.get("count")))
+                facts.total_count = as_int(first(conn.get("totalCount"), conn.get("count")))
     if isinstance(props.get("event"), dict):
         event = resolve(props["event"])
         add_event(facts, event_from_node(event, group_urlname=page_urlname))
@@ -720,7 +661,7 @@ def parse_next_data(source_url: str, html: str) -> MeetupFacts | None:
     if isinstance(props.get("group"), dict):
         add_group(facts, group_from_node(resolve(props["group"])))
     for name in PAGE_PROP_EVENT_LISTS:
-        for node in _nodes(resolve(props.get(name))):
+        for node in nodes(resolve(props.get(name))):
             add_event(facts, event_from_node(node))
     return facts
 
@@ -767,7 +708,7 @@ def _schema_token(value: Any) -> str:
 def _jsonld_venue(loc: dict[str, Any]) -> MeetupVenue | None:
     types = [t.lower() for t in _types(loc)]
     if "virtuallocation" in types:
-        return MeetupVenue(name=_str(loc.get("name")) or "Online event", venue_type="online")
+        return MeetupVenue(name=as_str(loc.get("name")) or "Online event", venue_type="online")
     address = loc.get("address")
     if isinstance(address, str):
         address = {"streetAddress": address}
@@ -777,14 +718,14 @@ def _jsonld_venue(loc: dict[str, Any]) -> MeetupVenue | None:
     if isinstance(country, dict):
         country = country.get("name")
     venue = MeetupVenue(
-        name=_str(loc.get("name")),
-        address=_str(address.get("streetAddress")),
-        city=_str(address.get("addressLocality")),
-        postcode=_str(address.get("postalCode")),
-        country=_country(country),
-        lat=_float(geo.get("latitude")),
-        lon=_float(geo.get("longitude")),
-        state=_str(address.get("addressRegion")),
+        name=as_str(loc.get("name")),
+        address=as_str(address.get("streetAddress")),
+        city=as_str(address.get("addressLocality")),
+        postcode=as_str(address.get("postalCode")),
+        country=country_code(country),
+        lat=as_float(geo.get("latitude")),
+        lon=as_float(geo.get("longitude")),
+        state=as_str(address.get("addressRegion")),
     )
     return venue if (venue.name or venue.address) else None
 
@@ -796,7 +737,7 @@ def parse_jsonld(source_url: str, html: str) -> MeetupFacts | None:
         return None
     facts = MeetupFacts(source_url=source_url, source_kind="jsonld")
     for item in events:
-        url = clean_event_url(_str(item.get("url")) or source_url)
+        url = clean_event_url(as_str(item.get("url")) or source_url)
         key = event_id_from_url(url)
         if not key:
             continue
@@ -810,15 +751,15 @@ def parse_jsonld(source_url: str, html: str) -> MeetupFacts | None:
         organizer = organizer[0] if isinstance(organizer, list) and organizer else organizer
         urlname = urlname_from_url(url)
         if isinstance(organizer, dict):
-            org_url = _str(organizer.get("url"))
+            org_url = as_str(organizer.get("url"))
             urlname = urlname_from_url(org_url) or urlname
             if urlname:
-                add_group(facts, MeetupGroupFacts(urlname=urlname, name=_str(organizer.get("name")),
+                add_group(facts, MeetupGroupFacts(urlname=urlname, name=as_str(organizer.get("name")),
                                                   link=org_url))
-        raw_description = _str(item.get("description"))
+        raw_description = as_str(item.get("description"))
         add_event(facts, MeetupEventFacts(
             key=key,
-            title=_str(item.get("name")) or "",
+            title=as_str(item.get("name")) or "",
             url=url,
             group_urlname=urlname,
             start=iso_time(item.get("startDate")),
@@ -869,7 +810,7 @@ _MEMBERS = re.compile(r"([\d,.]+)\s+members?", re.IGNORECASE)
 
 
 def _text(el: Any) -> str | None:
-    return _str(el.get_text(" ", strip=True)) if isinstance(el, Tag) else None
+    return as_str(el.get_text(" ", strip=True)) if isinstance(el, Tag) else None
 
 
 def _next_element_sibling(el: Tag | None) -> Tag | None:
@@ -883,10 +824,10 @@ def _people_after_label(soup: BeautifulSoup, kind: str) -> list[str]:
         m = _ORGANISED_BY.search(str(node))
         if not m or not m.group(1).lower().startswith(kind) or node.find_parent(["script", "style"]):
             continue
-        name = _str(m.group(2))
+        name = as_str(m.group(2))
         if not name:
             nxt = node.find_next(string=lambda s: bool(s and s.strip()))
-            name = _str(nxt)
+            name = as_str(nxt)
         name = name.strip(" .,;:") if name else None
         if name and len(name) <= 120 and name not in names:
             names.append(name)
@@ -912,7 +853,7 @@ def _dom_sponsors(soup: BeautifulSoup) -> list[MeetupSponsor]:
         name = _text(slide.select_one(".break-words.font-medium"))
         if not name or not (link or slide.find_parent(id=re.compile("sponsor"))):
             continue
-        sponsors.append(MeetupSponsor(name=name, url=_str(link.get("href")) if link else None,
+        sponsors.append(MeetupSponsor(name=name, url=as_str(link.get("href")) if link else None,
                                       description=_text(slide.select_one(".text-sm"))))
     section = soup.find(id=re.compile(r"^sponsors?-section$"))
     if isinstance(section, Tag):
@@ -986,7 +927,7 @@ def parse_dom(source_url: str, html: str) -> MeetupFacts:
         link=f"https://www.meetup.com/{urlname}/",
         description=description,
         city=city_text.split(",")[0].strip() if city_text else None,
-        member_count=_int(members.group(1)) if members else None,
+        member_count=as_int(members.group(1)) if members else None,
         topics=_dom_topics(soup),
         organisers=[Person(name=n, role="organiser") for n in _people_after_label(soup, "organi")],
         sponsors=_dom_sponsors(soup),
