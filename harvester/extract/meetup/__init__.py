@@ -38,6 +38,7 @@ from harvester.extract.facts import (
     Person,
 )
 from harvester.extract.jsonld import loads_clean, without_controls
+from harvester.extract.meetup.descriptions import extract_links, html_to_text
 from harvester.extract.meetup.times import duration_delta, epoch_ms_time, iso_time
 from harvester.extract.meetup.urls import (
     clean_event_url,
@@ -65,45 +66,6 @@ def _add(start: str | None, delta: timedelta | None) -> str | None:
     if not start or delta is None:
         return None
     return (datetime.fromisoformat(start) + delta).isoformat()
-
-
-# ---------------------------------------------------------------- outbound links
-
-_MD_LINK = re.compile(r"\[[^\]]*\]\((https?://[^)\s]+)\)")
-_BARE_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
-_TRAILING = ".,;:!?'\""
-
-
-def extract_links(text: str | None) -> list[str]:
-    """Outbound (non-Meetup) links in a description: HTML anchors, `[t](url)` and bare URLs."""
-    if not text:
-        return []
-    found: list[str] = []
-    if "<" in text and ">" in text:
-        soup = BeautifulSoup(text, "lxml")
-        found += [a.get("href", "") for a in soup.find_all("a")]
-        text = soup.get_text(" ")
-    text = _MD_ESCAPE.sub(r"\1", text)
-    found += _MD_LINK.findall(text)
-    found += _BARE_URL.findall(text)
-    out: list[str] = []
-    for raw in found:
-        url = re.split(r"\]\(|\s", str(raw).strip())[0].rstrip(_TRAILING)
-        if is_http_url(url) and not is_meetup_url(url) and url not in out:
-            out.append(url)
-    return out
-
-
-def html_to_text(value: str | None) -> str | None:
-    """Plain text of an HTML description (REST, MWP); markdown-ish text is returned unchanged."""
-    if not value:
-        return None
-    if re.search(r"<(p|br|a|div|span|b|i|ul|li)\b", value, re.IGNORECASE):
-        value = re.sub(r"<br\s*/?>|</p>|</li>|</div>", "\n", value, flags=re.IGNORECASE)
-        text = BeautifulSoup(value, "lxml").get_text("")
-        return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip() or None
-    return value.strip() or None
 
 
 # ---------------------------------------------------------------- entity builders (all shapes)
