@@ -39,6 +39,7 @@ from harvester.extract.facts import (
 )
 from harvester.extract.jsonld import loads_clean, without_controls
 from harvester.extract.meetup.descriptions import extract_links, html_to_text
+from harvester.extract.meetup.organisers import organisers_from
 from harvester.extract.meetup.times import duration_delta, epoch_ms_time, iso_time
 from harvester.extract.meetup.urls import (
     clean_event_url,
@@ -163,42 +164,6 @@ def event_from_node(node: Any, *, group_urlname: str | None = None) -> MeetupEve
         topics=_topic_names(node.get("topics")),
         links=extract_links(raw_description),
     )
-
-
-# Membership roles and statuses that mark a group's leadership team (all else is dropped).
-ORGANISER_ROLES = {
-    "ORGANIZER": "organiser",
-    "COORGANIZER": "co-organiser",
-    "ASST_ORGANIZER": "assistant organiser",
-    "EVENT_ORGANIZER": "event organiser",
-}
-LEADER_STATUS = "LEADER"
-
-
-def organisers_from(node: dict[str, Any]) -> list[Person]:
-    """The primary organiser plus the leadership team; ordinary members never pass."""
-    people: list[Person] = []
-
-    def add(name: Any, role: str) -> None:
-        name = as_str(name)
-        if name and all(p.name != name for p in people):
-            people.append(Person(name=name, role=role))
-
-    organizer = node.get("organizer")
-    if isinstance(organizer, dict):
-        add(organizer.get("name"), "organiser")
-    memberships = get_key(node, "memberships")
-    for edge in (memberships.get("edges") or []) if isinstance(memberships, dict) else []:
-        if not isinstance(edge, dict):
-            continue
-        meta = edge.get("metadata") or {}
-        role = str(meta.get("role") or "").upper()
-        status = str(meta.get("status") or "").upper()
-        if role in ORGANISER_ROLES:
-            add((edge.get("node") or {}).get("name"), ORGANISER_ROLES[role])
-        elif status == LEADER_STATUS:
-            add((edge.get("node") or {}).get("name"), "leader")
-    return people
 
 
 def _social(node: dict[str, Any]) -> dict[str, str]:
