@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harvester.extract.meetup import (
-    merge_by_id,
     parse_graphql,
     parse_jsonld,
     parse_meetup_page,
 )
 from harvester.extract.meetup.descriptions import extract_links
+from harvester.extract.meetup.merge import merge_by_id
 from harvester.extract.meetup.times import iso_time
 from harvester.extract.meetup.urls import clean_event_url, event_id_from_url, urlname_from_url
 

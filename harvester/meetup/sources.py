@@ -9,7 +9,7 @@
 
 Meetup's search pages show only a first batch (about 15 groups or 10 events) and have no page 2,
 so coverage comes from sweeping keyword x location combinations and merging by id
-(`harvester.extract.meetup.merge_by_id`). Without keywords the find page shows a personalised
+(`harvester.extract.meetup.merge.merge_by_id`). Without keywords the find page shows a personalised
 feed, so every URL built here carries `keywords=`.
 """
 
