@@ -45,6 +45,7 @@ from harvester.extract.meetup.entities import (
     pro_network,
 )
 from harvester.extract.meetup.merge import add_event, add_group, merge_facts
+from harvester.extract.meetup.payload import load_json
 from harvester.extract.meetup.times import iso_time
 from harvester.extract.meetup.urls import (
     clean_event_url,
@@ -67,20 +68,6 @@ from harvester.urls import is_http_url
 # ---------------------------------------------------------------- GraphQL (gql-ext and legacy gql)
 
 GROUP_EVENT_CONNECTIONS = ("events", "unifiedEvents", "pastEvents", "upcomingEvents", "draftEvents")
-
-
-def _load_json(payload: Any) -> tuple[Any, str | None]:
-    if isinstance(payload, (bytes, bytearray)):
-        payload = payload.decode("utf-8", errors="replace")
-    if isinstance(payload, str):
-        try:
-            return loads_clean(payload), None
-        except json.JSONDecodeError as exc:
-            return None, f"not JSON: {exc.msg} at line {exc.lineno}"
-    try:
-        return without_controls(payload), None
-    except RecursionError:
-        return None, "not JSON: nested too deep"
 
 
 def _paging(facts: MeetupFacts, conn: Any) -> None:
@@ -110,7 +97,7 @@ def graphql_errors(payload: Any) -> list[str]:
 def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | None = None,
                   ) -> MeetupFacts:
     """A gql-ext or legacy gql answer (dict, str or bytes) -> facts; `errors` kept as errors."""
-    data, problem = _load_json(payload)
+    data, problem = load_json(payload)
     facts = MeetupFacts(source_url=source_url, source_kind="gql-ext")
     if problem:
         facts.errors.append(problem)
@@ -198,7 +185,7 @@ def parse_graphql(source_url: str, payload: Any, variables: dict[str, Any] | Non
 
 def parse_rest_v3(source_url: str, payload: Any) -> MeetupFacts:
     """A REST v3 body: a list of groups (find/groups), events (/{urlname}/events), or one item."""
-    data, problem = _load_json(payload)
+    data, problem = load_json(payload)
     facts = MeetupFacts(source_url=source_url, source_kind="rest-v3")
     if problem:
         facts.errors.append(problem)
@@ -613,7 +600,7 @@ def parse_meetup_page(source_url: str, body: bytes | str, headers: dict[str, str
     ctype = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "").lower()
     stripped = text.lstrip()
     if "json" in ctype or stripped[:1] in "{[" and stripped:
-        data, problem = _load_json(stripped)
+        data, problem = load_json(stripped)
         if problem is None:
             if isinstance(data, dict) and ("data" in data or "errors" in data):
                 return parse_graphql(source_url, data)
