@@ -35,7 +35,8 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from harvester.errors import Failure
 from harvester.extract.facts import MeetupFacts
-from harvester.extract.meetup import graphql_errors, parse_graphql
+from harvester.extract.meetup import parse_graphql
+from harvester.extract.meetup.graphql import graphql_errors
 from harvester.extract.meetup.merge import merge_facts
 from harvester.meetup.sources import GQL_EXT_URL, api_url
 
