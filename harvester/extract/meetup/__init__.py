@@ -22,7 +22,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,13 +37,10 @@ from harvester.extract.facts import (
 )
 from harvester.extract.jsonld import loads_clean, without_controls
 from harvester.extract.meetup.descriptions import extract_links, html_to_text
-from harvester.extract.meetup.entities import (
-    event_from_node,
-    group_from_node,
-    mode_from_venues,
-)
+from harvester.extract.meetup.entities import mode_from_venues
 from harvester.extract.meetup.graphql import parse_graphql
 from harvester.extract.meetup.merge import add_event, add_group, merge_facts
+from harvester.extract.meetup.next_data import parse_next_data
 from harvester.extract.meetup.payload import load_json
 from harvester.extract.meetup.rest_v3 import parse_rest_v3
 from harvester.extract.meetup.times import iso_time
@@ -54,109 +50,8 @@ from harvester.extract.meetup.urls import (
     is_meetup_url,
     urlname_from_url,
 )
-from harvester.extract.meetup.values import (
-    as_float,
-    as_int,
-    as_str,
-    country_code,
-    first,
-    get_key,
-    get_path,
-    nodes,
-)
+from harvester.extract.meetup.values import as_float, as_int, as_str, country_code
 from harvester.urls import is_http_url
-
-# ---------------------------------------------------------------- __NEXT_DATA__ (Apollo state)
-
-_NEXT_DATA = re.compile(
-    r"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
-MAX_REF_DEPTH = 6  # Apollo refs nest (Event -> Group -> organizer); cycles are cut here
-
-
-def _resolver(state: dict[str, Any]) -> Callable[[Any], Any]:
-    """Returns a function that replaces `{"__ref": "Type:id"}` by the entity, recursively."""
-
-    def resolve(value: Any, depth: int = 0) -> Any:
-        if depth > MAX_REF_DEPTH:
-            return None
-        if isinstance(value, dict):
-            if set(value) == {"__ref"}:
-                target = state.get(value["__ref"])
-                return resolve(target, depth + 1) if isinstance(target, dict) else None
-            return {k: resolve(v, depth + 1) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v, depth + 1) for v in value]
-        return value
-
-    return resolve
-
-
-def _typename(key: str, obj: Any) -> str | None:
-    if isinstance(obj, dict) and isinstance(obj.get("__typename"), str):
-        return obj["__typename"]
-    return key.split(":", 1)[0] if ":" in key else None
-
-
-def next_data(html: str) -> dict[str, Any] | None:
-    m = _NEXT_DATA.search(html or "")
-    if not m:
-        return None
-    try:
-        data = loads_clean(html_lib.unescape(m.group(1)) if "&quot;" in m.group(1) else m.group(1))
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-PAGE_PROP_EVENT_LISTS = ("eventsInLocation", "todayEvents", "thisWeekendEvents", "events")
-
-
-def parse_next_data(source_url: str, html: str) -> MeetupFacts | None:
-    """The `__NEXT_DATA__` payload -> facts; None when the page has none (another era or site)."""
-    data = next_data(html)
-    if data is None:
-        return None
-    facts = MeetupFacts(source_url=source_url, source_kind="next-data")
-    props = get_path(data, "props", "pageProps") or {}
-    state = props.get("__APOLLO_STATE__") or get_path(data, "props", "apolloState") or {}
-    if not isinstance(state, dict):
-        state = {}
-    resolve = _resolver(state)
-    page_urlname = urlname_from_url(source_url)
-    for key, obj in state.items():
-        kind = _typename(key, obj)
-        key_id = key.split(":", 1)[1] if ":" in key else None
-        if kind == "Group":
-            add_group(facts, group_from_node(resolve(obj), key_id=key_id))
-        elif kind == "Event":
-            node = resolve(obj)
-            if isinstance(node, dict) and not node.get("id") and key_id:
-                node["id"] = key_id
-            add_event(facts, event_from_node(node, group_urlname=page_urlname))
-    root = state.get("ROOT_QUERY")
-    if isinstance(root, dict):
-        for name in ("groupSearch", "eventSearch", "keywordSearch", "recommendedEvents"):
-            conn = resolve(get_key(root, name))
-            for node in nodes(conn):
-                node = node.get("result", node) if isinstance(node, dict) else node
-                if isinstance(node, dict) and node.get("eventUrl"):
-                    add_event(facts, event_from_node(node))
-                else:
-                    add_group(facts, group_from_node(node))
-            if isinstance(conn, dict) and facts.total_count is None:
-                facts.total_count = as_int(first(conn.get("totalCount"), conn.get("count")))
-    if isinstance(props.get("event"), dict):
-        event = resolve(props["event"])
-        add_event(facts, event_from_node(event, group_urlname=page_urlname))
-        if isinstance(event.get("group"), dict):
-            add_group(facts, group_from_node(event["group"]))
-    if isinstance(props.get("group"), dict):
-        add_group(facts, group_from_node(resolve(props["group"])))
-    for name in PAGE_PROP_EVENT_LISTS:
-        for node in nodes(resolve(props.get(name))):
-            add_event(facts, event_from_node(node))
-    return facts
-
 
 # ---------------------------------------------------------------- JSON-LD
 
