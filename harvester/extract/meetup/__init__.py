@@ -19,8 +19,6 @@ sees them.
 
 from __future__ import annotations
 
-import html as html_lib
-import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +26,8 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from harvester.extract.facts import MeetupEventFacts, MeetupFacts, MeetupGroupFacts, MeetupSponsor, Person
-from harvester.extract.jsonld import loads_clean, without_controls
+from harvester.extract.jsonld import without_controls
+from harvester.extract.meetup.app_runtime import parse_app_runtime
 from harvester.extract.meetup.descriptions import extract_links
 from harvester.extract.meetup.graphql import parse_graphql
 from harvester.extract.meetup.jsonld_events import parse_jsonld
@@ -45,34 +44,6 @@ from harvester.extract.meetup.urls import (
 )
 from harvester.extract.meetup.values import as_int, as_str
 from harvester.urls import is_http_url
-
-# ---------------------------------------------------------------- MWP (2017-2020) APP_RUNTIME
-
-_APP_RUNTIME = re.compile(r"window\.APP_RUNTIME\s*=\s*")
-
-
-def parse_app_runtime(source_url: str, html: str) -> MeetupFacts | None:
-    """`window.APP_RUNTIME = {escapedState}` of old pages: REST v3 JSON under `api.*.value`."""
-    m = _APP_RUNTIME.search(html or "")
-    if not m:
-        return None
-    try:
-        runtime, _ = json.JSONDecoder().raw_decode(html, m.end())
-        escaped = runtime.get("escapedState") if isinstance(runtime, dict) else None
-        state = (loads_clean(html_lib.unescape(escaped)) if isinstance(escaped, str)
-                 else without_controls(escaped))
-    except (json.JSONDecodeError, TypeError, RecursionError):
-        return None
-    if not isinstance(state, dict):
-        return None
-    facts = MeetupFacts(source_url=source_url, source_kind="mwp")
-    api = state.get("api") if isinstance(state.get("api"), dict) else {}
-    for entry in api.values():
-        value = entry.get("value") if isinstance(entry, dict) and "value" in entry else None
-        if value is not None:
-            merge_facts(facts, parse_rest_v3(source_url, value))
-    return facts
-
 
 # ---------------------------------------------------------------- DOM fallbacks
 
