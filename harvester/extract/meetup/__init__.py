@@ -15,52 +15,39 @@ GraphQL errors arrive with HTTP 200 and are returned in `MeetupFacts.errors`, ne
 result. Only organisers (roles ORGANIZER, COORGANIZER, ASST_ORGANIZER, EVENT_ORGANIZER or status
 LEADER) are kept from membership lists; ordinary members are dropped here, before anything else
 sees them.
+
+One module a job: `capture` (the entry point above), one module a surface (`graphql`, `rest_v3`,
+`next_data`, `jsonld_events`, `app_runtime`, `dom`), and what they share: `entities` (an event,
+group or venue in any shape), `organisers` (the rule above), `merge`, `descriptions` (text and
+outbound links), `times`, `urls`, `values` (tolerant JSON readers) and `payload` (JSON loading).
 """
 
-from __future__ import annotations
-
-import re
-
-from harvester.extract.facts import MeetupFacts
-from harvester.extract.jsonld import without_controls
+from harvester.extract.facts import (
+    MeetupEventFacts,
+    MeetupFacts,
+    MeetupGroupFacts,
+    MeetupSponsor,
+    MeetupVenue,
+)
 from harvester.extract.meetup.app_runtime import parse_app_runtime
+from harvester.extract.meetup.capture import parse_meetup_page
 from harvester.extract.meetup.dom import parse_dom
 from harvester.extract.meetup.graphql import parse_graphql
 from harvester.extract.meetup.jsonld_events import parse_jsonld
-from harvester.extract.meetup.merge import merge_facts
 from harvester.extract.meetup.next_data import parse_next_data
-from harvester.extract.meetup.payload import load_json
 from harvester.extract.meetup.rest_v3 import parse_rest_v3
 
-# ---------------------------------------------------------------- one entry point for any capture
-
-
-def _decode(body: bytes | str, headers: dict[str, str] | None) -> str:
-    if isinstance(body, str):
-        return body
-    ctype = (headers or {}).get("content-type", "")
-    m = re.search(r"charset=([\w-]+)", ctype, re.IGNORECASE)
-    try:
-        return body.decode(m.group(1) if m else "utf-8", errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
-
-
-def parse_meetup_page(source_url: str, body: bytes | str, headers: dict[str, str] | None = None,
-                      ) -> MeetupFacts:
-    """Any Meetup capture -> facts: JSON (GraphQL / REST) or HTML (`__NEXT_DATA__`, then
-    `APP_RUNTIME`, then JSON-LD, then DOM); the richer source wins, the others fill gaps."""
-    text = without_controls(_decode(body, headers))  # as page text: no ESC or NUL reaches a name
-    ctype = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "").lower()
-    stripped = text.lstrip()
-    if "json" in ctype or stripped[:1] in "{[" and stripped:
-        data, problem = load_json(stripped)
-        if problem is None:
-            if isinstance(data, dict) and ("data" in data or "errors" in data):
-                return parse_graphql(source_url, data)
-            return parse_rest_v3(source_url, data)
-    results = [parse_next_data(source_url, text), parse_app_runtime(source_url, text),
-               parse_jsonld(source_url, text), parse_dom(source_url, text)]
-    found = [r for r in results if r is not None]
-    primary = found[0]
-    return merge_facts(primary, *found[1:])
+__all__ = [
+    "MeetupEventFacts",
+    "MeetupFacts",
+    "MeetupGroupFacts",
+    "MeetupSponsor",
+    "MeetupVenue",
+    "parse_app_runtime",
+    "parse_dom",
+    "parse_graphql",
+    "parse_jsonld",
+    "parse_meetup_page",
+    "parse_next_data",
+    "parse_rest_v3",
+]
