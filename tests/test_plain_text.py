@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harvester.extract.jsonld import loads_clean
-from harvester.extract.meetup import extract_links
+from harvester.extract.meetup.descriptions import extract_links
 from harvester.plain_text import (
     CONTROL_CHARS,
     ESCAPE_SEQUENCES,
