@@ -14,6 +14,7 @@ from harvester.extract.meetup import (
     parse_graphql,
     parse_jsonld,
     parse_meetup_page,
+    parse_rest_v3,
 )
 from harvester.extract.meetup.descriptions import extract_links
 from harvester.extract.meetup.merge import merge_by_id
@@ -198,6 +199,18 @@ def test_broken_input_never_raises(body: bytes) -> None:
     for url in ("https://www.meetup.com/g/", "https://www.meetup.com/g/events/123/", "https://example.org/"):
         facts = parse_meetup_page(url, body, {})
         assert facts.source_url == url
+
+
+def test_json_nested_past_the_recursion_limit_is_broken_input_not_a_crash() -> None:
+    """`json.loads` raises RecursionError, not JSONDecodeError, on such a body; it must end as an
+    error (API answers) or as a surface that found nothing (pages), like any other broken JSON."""
+    deep = "[" * 100_000 + "]" * 100_000
+    assert parse_graphql("u", deep).errors == ["not JSON: nested too deep"]
+    assert parse_rest_v3("u", deep.encode()).errors == ["not JSON: nested too deep"]
+    for body in (deep, f'<script id="__NEXT_DATA__" type="application/json">{deep}</script>',
+                 f'<script type="application/ld+json">{deep}</script>'):
+        facts = parse_meetup_page("https://www.meetup.com/g/", body.encode(), {})
+        assert (facts.groups, facts.events) == ([], [])
 
 
 @given(st.binary(max_size=300))

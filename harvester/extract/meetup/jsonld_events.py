@@ -43,7 +43,7 @@ def _jsonld_items(html: str) -> list[dict[str, Any]]:
     for m in _JSONLD.finditer(html or ""):
         try:
             walk(loads_clean(m.group(1).strip()))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
     return items
 

@@ -54,7 +54,7 @@ def next_data(html: str) -> dict[str, Any] | None:
         return None
     try:
         data = loads_clean(html_lib.unescape(m.group(1)) if "&quot;" in m.group(1) else m.group(1))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

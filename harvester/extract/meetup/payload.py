@@ -20,6 +20,8 @@ def load_json(payload: Any) -> tuple[Any, str | None]:
             return loads_clean(payload), None
         except json.JSONDecodeError as exc:
             return None, f"not JSON: {exc.msg} at line {exc.lineno}"
+        except RecursionError:  # json.loads' own limit, met before any JSONDecodeError
+            return None, "not JSON: nested too deep"
     try:
         return without_controls(payload), None
     except RecursionError:
