@@ -619,10 +619,6 @@ def stored_pages(session: Session, org_id: int) -> list[PageFacts]:
     return pages
 
 
-def _count(session: Session, column: Any, *where: Any) -> int:
-    return int(session.exec(select(sa.func.count(column)).where(*where)).one())
-
-
 def _link_target(session: Session, link: Link, org: Organisation, *, source_url: str,
                  run_id: int | None, suppressed: SuppressionSnapshot) -> tuple[Organisation | None, bool]:
     """The organisation a link points at (created as `discovered`), or None for an internal,
