@@ -63,6 +63,7 @@ from harvester.errors import BadInput, NotFound
 from harvester.extract.classify import classify_sector, decide_sector, sector_for_pages
 from harvester.extract.facts import Link, PageFacts
 from harvester.extract.keywords import domain_areas_for_pages
+from harvester.extract.links import link_name
 from harvester.models import (
     Cluster,
     Contact,
@@ -512,17 +513,6 @@ _GENERIC_LINK_TEXT = frozenset({
     "here", "click here", "read more", "more", "website", "visit website", "visit", "link",
     "learn more", "find out more", "home", "view", "open", "see more", "more info", "go",
 })
-# A logo strip's alt text names the image, not only the organisation: "Gullfire Publishing logo",
-# "Logo of Gullfire Publishing", "Gullfire Publishing - logo".
-_LOGO_AFFIX = re.compile(r"^(?:the\s+)?(?:logo|logotype)\s*(?:of|for|:|-|–)\s*"
-                         r"|\s*(?:[-–|:]\s*)?\b(?:logo|logos|logotype)\b\.?$", re.I)
-
-
-def _link_name(text: str) -> str:
-    """The organisation name in a link's text or image alt, without "logo" around it."""
-    return " ".join(_LOGO_AFFIX.sub("", text).split())
-
-
 _MEETUP_NON_GROUPS = frozenset({"find", "topics", "cities", "login", "register", "pro", "apps",
                                 "lp", "blog", "help", "media", "about", "terms", "privacy", "en-us",
                                 "gb", "start", "meetup-pro", "events", "home", "search"})
@@ -640,7 +630,7 @@ def _link_target(session: Session, link: Link, org: Organisation, *, source_url:
     if suppressed(domain=domain):
         return None, False
     name = domain
-    text = _link_name((link.text or "").strip())
+    text = link_name((link.text or "").strip())
     words = text.split()
     if (RelationKind(link.kind) != RelationKind.links_to and 0 < len(words) <= 8 and len(text) <= 80
             and text.casefold() not in _GENERIC_LINK_TEXT and any(c.isalpha() for c in text)

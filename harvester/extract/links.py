@@ -97,6 +97,17 @@ def kind_for(text: str | None) -> str | None:
     return None
 
 
+# A logo strip's alt text names the image, not only the organisation: "Gullfire Publishing logo",
+# "Logo of Gullfire Publishing", "Gullfire Publishing - logo".
+_LOGO_AFFIX = re.compile(r"^(?:the\s+)?(?:logo|logotype)\s*(?:of|for|:|-|–)\s*"
+                         r"|\s*(?:[-–|:]\s*)?\b(?:logo|logos|logotype)\b\.?$", re.I)
+
+
+def link_name(text: str) -> str:
+    """The organisation name in a link's text or image alt, without "logo" around it."""
+    return " ".join(_LOGO_AFFIX.sub("", text).split())
+
+
 class _Kinds(dict[str, str | None]):
     """`kind_for` of each distinct text of one page, asked once: the items of a list or a logo
     grid repeat one class name, and the links under one heading share it."""
