@@ -90,6 +90,7 @@ from harvester.models import (
     utcnow,
 )
 from harvester.names import name_key, similar
+from harvester.postcodes import area_matches, normalise_postcode
 from harvester.suppression import is_suppressed, normalise, person_key, redact, scrub_suppressed
 from harvester.urls import is_http_url, normalise_url, registrable_domain
 
@@ -458,34 +459,6 @@ def record_fact(session: Session, organisation_id: int, field: str, value: Any, 
 
 # ---------------------------------------------------------------- postcodes -> clusters
 
-_POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?)\s*(\d[A-Z]{2})?$")
-
-
-def normalise_postcode(postcode: str | None) -> str | None:
-    """'bs15tx' -> 'BS1 5TX', 'm50' -> 'M50'; None when it is not shaped like a UK postcode."""
-    if not postcode:
-        return None
-    text = re.sub(r"\s+", "", postcode.upper())
-    if len(text) >= 5:
-        text = f"{text[:-3]} {text[-3:]}"
-    match = _POSTCODE.match(text)
-    if not match:
-        return None
-    area, district, inward = match.groups()
-    return f"{area}{district} {inward}" if inward else f"{area}{district}"
-
-
-def _area_matches(entry: str, postcode: str) -> bool:
-    """Does a cluster's postcode entry (area "M", district "M50" or sector "M50 2") cover it?"""
-    outward = postcode.split(" ", 1)[0]
-    area = re.match(r"[A-Z]+", outward)
-    if entry.isalpha():
-        return area is not None and area.group(0) == entry
-    if " " in entry:
-        return postcode.startswith(entry)
-    return outward == entry
-
-
 def cluster_for_postcode(session: Session, postcode: str | None) -> str | None:
     """The cluster whose postcode areas cover `postcode`, the longest (most specific) entry
     winning: a cluster listing district M50 beats one listing area M; None when none does."""
@@ -496,7 +469,7 @@ def cluster_for_postcode(session: Session, postcode: str | None) -> str | None:
     for cluster in session.exec(select(Cluster).order_by(Cluster.id)).all():
         for raw in cluster.postcode_areas or []:
             entry = re.sub(r"\s+", " ", str(raw).strip().upper())
-            if entry and _area_matches(entry, normal) and (best is None or len(entry) > best[0]):
+            if entry and area_matches(entry, normal) and (best is None or len(entry) > best[0]):
                 best = (len(entry), cluster.id)
     return best[1] if best else None
 
