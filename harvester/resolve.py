@@ -92,6 +92,7 @@ from harvester.postcodes import area_matches, normalise_postcode
 from harvester.suppression import is_suppressed, scrub_suppressed
 from harvester.suppression_snapshot import SuppressionSnapshot
 from harvester.urls import is_http_url, normalise_url, registrable_domain
+from harvester.value_limits import MAX_NAME_CHARS, MAX_VALUE_BYTES, cap
 
 __all__ = [
     "EVIDENCE_CAP", "FUZZY_THRESHOLD", "cluster_for_postcode", "find_or_create_organisation",
@@ -104,20 +105,6 @@ __all__ = [
 FUZZY_THRESHOLD = 92.0
 # A relation keeps at most this many distinct evidence URLs; its count stops there too.
 EVIDENCE_CAP = 50
-
-# Values in unique keys stay under PostgreSQL's index-entry limit (about 2,700 bytes) with room
-# for the URL beside them; longer scraped text is cut (facts) or refused (names are cut too).
-MAX_VALUE_BYTES = 1000
-MAX_NAME_CHARS = 300
-
-
-def _cap(text: str, limit: int = MAX_VALUE_BYTES) -> str:
-    """`text` cut to `limit` UTF-8 bytes at a character boundary, marked with an ellipsis."""
-    data = text.encode("utf-8")
-    if len(data) <= limit:
-        return text
-    return data[:limit - 3].decode("utf-8", "ignore") + "…"
-
 
 # Status ranks: a new sighting may move an organisation up, never down (a rejected or excluded
 # organisation stays so however often it is seen again).
@@ -337,7 +324,7 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
     `person_name`), or the organisation's own domain (forgotten on request as a whole).
     """
     kind = ContactKind(kind)
-    value = _cap(_normalise_contact(kind, value or ""))
+    value = cap(_normalise_contact(kind, value or ""))
     if not value:
         return None
     person_name = _SPACES.sub(" ", person_name.strip()) if person_name else None
@@ -372,7 +359,7 @@ def upsert_contact(session: Session, organisation_id: int, kind: ContactKind | s
 def record_fact(session: Session, organisation_id: int, field: str, value: Any, *,
                 source_url: str | None, rule: str | None, run_id: int | None) -> OrganisationFact:
     """One value of one field as read on one page; seeing it again only moves `last_seen`."""
-    text = _cap(scrub_suppressed(session, str(value).strip()) or "")  # no forgotten names/emails
+    text = cap(scrub_suppressed(session, str(value).strip()) or "")  # no forgotten names/emails
     now = utcnow()
     query = select(OrganisationFact).where(OrganisationFact.organisation_id == organisation_id,
                                            OrganisationFact.field == field,
@@ -678,7 +665,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
         """record_fact for this page's organisation and URL, from `known` (same rows)."""
         if value is None or str(value).strip() == "":
             return
-        text = _cap(scrub(str(value).strip()) or "")
+        text = cap(scrub(str(value).strip()) or "")
         row = known.get((field, text))
         if row is None:
             row = known[(field, text)] = OrganisationFact(
