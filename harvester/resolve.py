@@ -48,7 +48,6 @@ used, so the same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any
@@ -88,11 +87,12 @@ from harvester.models import (
     utcnow,
 )
 from harvester.names import name_key, similar
+from harvester.page_signals import SIGNALS_FIELD, page_from_digest, signals_digest
 from harvester.postcodes import area_matches, normalise_postcode
 from harvester.suppression import is_suppressed, scrub_suppressed
 from harvester.suppression_snapshot import SuppressionSnapshot
 from harvester.urls import is_http_url, normalise_url, registrable_domain
-from harvester.value_limits import MAX_NAME_CHARS, MAX_VALUE_BYTES, cap
+from harvester.value_limits import MAX_NAME_CHARS, cap
 
 __all__ = [
     "EVIDENCE_CAP", "FUZZY_THRESHOLD", "cluster_for_postcode", "find_or_create_organisation",
@@ -402,8 +402,6 @@ def cluster_for_postcode(session: Session, postcode: str | None) -> str | None:
 _NAME_RANK = {"review": 100.0, "seed": 90.0, "jsonld": 4.0, "og": 3.0, "logo_alt": 2.0,
               "title": 1.0, "resolve": 0.5, "link_text": 0.4}
 _HOME_BONUS = 0.5
-_SIGNALS_FIELD = "page_signals"
-_SIGNALS_MAX_CHARS = MAX_VALUE_BYTES  # ASCII JSON: one byte a character
 _GENERIC_LINK_TEXT = frozenset({
     "here", "click here", "read more", "more", "website", "visit website", "visit", "link",
     "learn more", "find out more", "home", "view", "open", "see more", "more info", "go",
@@ -448,48 +446,10 @@ def _current_name_rank(session: Session, org: Organisation) -> float:
     return max(ranks, default=0.5)
 
 
-def _signals_digest(facts: PageFacts) -> str:
-    """What recompute_organisation needs of a page once its body is gone, as compact JSON."""
-    digest: dict[str, Any] = {
-        "n": facts.name[:100] if facts.name else None, "ns": facts.name_source, "st": facts.schema_type,
-        "ch": sorted(set(facts.charity_numbers)), "co": sorted(set(facts.company_numbers)),
-        "cic": bool(facts.is_cic),
-        "sw": {k: sorted(v)[:6] for k, v in sorted((facts.sector_words or {}).items()) if v},
-        "kh": {k: list(v)[:6] for k, v in sorted((facts.keyword_hits or {}).items()) if v},
-        "ds": {k: round(float(v), 2) for k, v in sorted((facts.domain_scores or {}).items())},
-    }
-    def encode() -> str:
-        return json.dumps(digest, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-    text = encode()
-    while len(text) > _SIGNALS_MAX_CHARS and digest["kh"]:
-        weakest = min(digest["kh"], key=lambda a: (digest["ds"].get(a, 0.0), a))
-        digest["kh"].pop(weakest)
-        digest["ds"].pop(weakest, None)
-        text = encode()
-    if len(text) > _SIGNALS_MAX_CHARS:  # only a monstrous name or list of numbers gets here
-        digest.update(sw={}, ch=digest["ch"][:3], co=digest["co"][:3])
-        text = encode()
-    return text
-
-
-def _page_from_digest(url: str, value: str) -> PageFacts | None:
-    try:
-        d = json.loads(value)
-    except ValueError:
-        return None
-    if not isinstance(d, dict):
-        return None
-    return PageFacts(url=url, name=d.get("n"), name_source=d.get("ns"), schema_type=d.get("st"),
-                     charity_numbers=list(d.get("ch") or []), company_numbers=list(d.get("co") or []),
-                     is_cic=bool(d.get("cic")), sector_words=dict(d.get("sw") or {}),
-                     keyword_hits=dict(d.get("kh") or {}), domain_scores=dict(d.get("ds") or {}))
-
-
 def stored_pages(session: Session, org_id: int) -> list[PageFacts]:
     """The latest classification signals of each page of an organisation, from the database."""
     rows = session.exec(select(OrganisationFact).where(
-        OrganisationFact.organisation_id == org_id, OrganisationFact.field == _SIGNALS_FIELD,
+        OrganisationFact.organisation_id == org_id, OrganisationFact.field == SIGNALS_FIELD,
     ).order_by(OrganisationFact.source_url, OrganisationFact.last_seen.desc(),  # type: ignore[union-attr]
                OrganisationFact.id.desc())).all()  # type: ignore[union-attr]
     pages: list[PageFacts] = []
@@ -498,7 +458,7 @@ def stored_pages(session: Session, org_id: int) -> list[PageFacts]:
         if row.source_url in seen:
             continue
         seen.add(row.source_url)
-        page = _page_from_digest(row.source_url or "", row.value)
+        page = page_from_digest(row.source_url or "", row.value)
         if page is not None:
             pages.append(page)
     return pages
@@ -687,7 +647,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
         fact("company_number", number, "text")
     if facts.is_cic:
         fact("is_cic", "true", "text")
-    fact(_SIGNALS_FIELD, _signals_digest(facts), "classify")
+    fact(SIGNALS_FIELD, signals_digest(facts), "classify")
 
     facts.description = scrub(facts.description)  # forgotten names/emails out
     updated = _set_scalars(session, org, facts) + _set_postcodes(session, org, facts.postcodes)
