@@ -48,7 +48,6 @@ used, so the same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,12 +57,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from harvester.cluster_membership import add_membership, cluster_for_postcode, set_postcodes
 from harvester.errors import BadInput, NotFound
 from harvester.extract.classify import classify_sector, decide_sector
 from harvester.extract.facts import Link, PageFacts
 from harvester.extract.links import link_name
 from harvester.models import (
-    Cluster,
     Contact,
     ContactKind,
     ContactUse,
@@ -86,7 +85,7 @@ from harvester.models import (
 )
 from harvester.names import name_key, similar
 from harvester.page_signals import SIGNALS_FIELD, signals_digest
-from harvester.postcodes import area_matches, normalise_postcode
+from harvester.postcodes import normalise_postcode
 from harvester.recompute import recompute_organisation, stored_pages
 from harvester.suppression_snapshot import SuppressionSnapshot
 from harvester.upserts import EVIDENCE_CAP, record_fact, upsert_contact, upsert_relation
@@ -137,16 +136,6 @@ def _touch(org: Organisation, *, status: OrgStatus, cluster_id: str | None, url:
     if name and _is_placeholder_name(org) and name.lower() != (org.domain or ""):
         org.name = name
         org.name_key = name_key(name)
-
-
-def _add_membership(session: Session, org: Organisation, cluster_id: str | None, source: str) -> None:
-    if not cluster_id or org.id is None:
-        return
-    exists = session.exec(select(OrganisationCluster.id).where(
-        OrganisationCluster.organisation_id == org.id,
-        OrganisationCluster.cluster_id == cluster_id)).first()
-    if exists is None:
-        session.add(OrganisationCluster(organisation_id=org.id, cluster_id=cluster_id, source=source))
 
 
 def _match_by_name(session: Session, key: str, kind: OrgKind, *, domainless_only: bool,
@@ -226,7 +215,7 @@ def _find_or_create(session: Session, *, name: str, url: str | None, kind: OrgKi
             org.meetup_urlname = urlname
         _touch(org, status=status, cluster_id=cluster_id, url=url, name=name, now=now)
         session.add(org)
-        _add_membership(session, org, cluster_id, membership_source)
+        add_membership(session, org, cluster_id, membership_source)
         return org, False
 
     org = Organisation(
@@ -262,25 +251,8 @@ def _find_or_create(session: Session, *, name: str, url: str | None, kind: OrgKi
     if source_url:
         record_fact(session, org.id, "name", org.name, source_url=source_url,  # type: ignore[arg-type]
                     rule="resolve", run_id=run_id)
-    _add_membership(session, org, cluster_id, membership_source)
+    add_membership(session, org, cluster_id, membership_source)
     return org, created
-
-
-# ---------------------------------------------------------------- postcodes -> clusters
-
-def cluster_for_postcode(session: Session, postcode: str | None) -> str | None:
-    """The cluster whose postcode areas cover `postcode`, the longest (most specific) entry
-    winning: a cluster listing district M50 beats one listing area M; None when none does."""
-    normal = normalise_postcode(postcode)
-    if not normal:
-        return None
-    best: tuple[int, str] | None = None
-    for cluster in session.exec(select(Cluster).order_by(Cluster.id)).all():
-        for raw in cluster.postcode_areas or []:
-            entry = re.sub(r"\s+", " ", str(raw).strip().upper())
-            if entry and area_matches(entry, normal) and (best is None or len(entry) > best[0]):
-                best = (len(entry), cluster.id)
-    return best[1] if best else None
 
 
 # ---------------------------------------------------------------- one page into the database
@@ -371,35 +343,6 @@ def _link_target(session: Session, link: Link, org: Organisation, *, source_url:
                     rule="link_text", run_id=run_id)
         session.add(target)
     return target, created
-
-
-def _set_postcodes(session: Session, org: Organisation, postcodes: list[str]) -> int:
-    """Postcodes -> org.postcode, in_cluster and cluster memberships; returns fields changed."""
-    changed = 0
-    matched: list[tuple[str, str]] = []
-    normals = [n for n in (normalise_postcode(p) for p in postcodes) if n]
-    for normal in normals:
-        cluster_id = cluster_for_postcode(session, normal)
-        if cluster_id:
-            matched.append((normal, cluster_id))
-            _add_membership(session, org, cluster_id, "postcode")
-    if not normals:
-        return 0
-    if not org.postcode:
-        home = [pc for pc, cl in matched if cl == org.cluster_id] or [pc for pc, _ in matched] or normals
-        org.postcode = home[0]
-        changed += 1
-    if matched and not org.cluster_id:
-        org.cluster_id = matched[0][1]
-        changed += 1
-    inside = any(cl == org.cluster_id for _, cl in matched)
-    if inside and org.in_cluster is not True:
-        org.in_cluster = True
-        changed += 1
-    elif not inside and org.in_cluster is None:
-        org.in_cluster = False
-        changed += 1
-    return changed
 
 
 def _set_scalars(session: Session, org: Organisation, facts: PageFacts) -> int:
@@ -519,7 +462,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
     fact(SIGNALS_FIELD, signals_digest(facts), "classify")
 
     facts.description = scrub(facts.description)  # forgotten names/emails out
-    updated = _set_scalars(session, org, facts) + _set_postcodes(session, org, facts.postcodes)
+    updated = _set_scalars(session, org, facts) + set_postcodes(session, org, facts.postcodes)
     org.last_seen = utcnow()
     session.add(org)
 
@@ -709,7 +652,7 @@ def merge_organisations(session: Session, keep_id: int, drop_id: int) -> Organis
         session.delete(area)
     for member in session.exec(select(OrganisationCluster).where(
             OrganisationCluster.organisation_id == drop.id)).all():
-        _add_membership(session, keep, member.cluster_id, member.source)
+        add_membership(session, keep, member.cluster_id, member.source)
         session.delete(member)
     session.flush()
     for model, column in ((Page, Page.organisation_id), (MeetupEvent, MeetupEvent.group_id),
