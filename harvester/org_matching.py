@@ -99,13 +99,13 @@ def find_or_create_organisation(session: Session, *, name: str, url: str | None 
     status never goes down, cluster/homepage/name are filled only when missing, sector untouched.
     """
     return find_or_create(session, name=name, url=url, kind=kind, cluster_id=cluster_id,
-                           status=status, source_url=source_url, run_id=run_id,
-                           meetup_urlname=meetup_urlname)[0]
+                          status=status, source_url=source_url, run_id=run_id,
+                          meetup_urlname=meetup_urlname)[0]
 
 
 def find_or_create(session: Session, *, name: str, url: str | None, kind: OrgKind,
-                    cluster_id: str | None, status: OrgStatus, source_url: str | None,
-                    run_id: int | None, meetup_urlname: str | None) -> tuple[Organisation, bool]:
+                   cluster_id: str | None, status: OrgStatus, source_url: str | None,
+                   run_id: int | None, meetup_urlname: str | None) -> tuple[Organisation, bool]:
     """find_or_create_organisation, also saying whether the organisation is new."""
     kind = OrgKind(kind)
     now = utcnow()

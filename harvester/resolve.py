@@ -55,14 +55,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from harvester.cluster_membership import cluster_for_postcode, set_postcodes
-from harvester.extract.classify import classify_sector, decide_sector
 from harvester.extract.facts import Link, PageFacts
-from harvester.extract.links import link_name
+from harvester.link_targets import link_target, sector_from_domain
 from harvester.models import (
     Contact,
     ContactKind,
-    Decision,
-    DecisionKind,
     Organisation,
     OrganisationFact,
     OrgKind,
@@ -70,16 +67,14 @@ from harvester.models import (
     Page,
     Relation,
     RelationKind,
-    Sector,
-    SectorSource,
     utcnow,
 )
 from harvester.names import name_key, similar
+from harvester.org_fields import set_scalars
 from harvester.org_matching import (
     FUZZY_THRESHOLD,
     find_or_create,
     find_or_create_organisation,
-    is_placeholder_name,
 )
 from harvester.org_merge import merge_organisations
 from harvester.page_signals import SIGNALS_FIELD, signals_digest
@@ -87,8 +82,8 @@ from harvester.postcodes import normalise_postcode
 from harvester.recompute import recompute_organisation, stored_pages
 from harvester.suppression_snapshot import SuppressionSnapshot
 from harvester.upserts import EVIDENCE_CAP, record_fact, upsert_contact, upsert_relation
-from harvester.urls import is_http_url, normalise_url, registrable_domain
-from harvester.value_limits import MAX_NAME_CHARS, cap
+from harvester.urls import is_http_url, registrable_domain
+from harvester.value_limits import cap
 
 __all__ = [
     "EVIDENCE_CAP", "FUZZY_THRESHOLD", "cluster_for_postcode", "find_or_create_organisation",
@@ -98,123 +93,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- one page into the database
-
-# How much a name source is trusted; a researcher's name (seed file, review) is never replaced.
-_NAME_RANK = {"review": 100.0, "seed": 90.0, "jsonld": 4.0, "og": 3.0, "logo_alt": 2.0,
-              "title": 1.0, "resolve": 0.5, "link_text": 0.4}
-_HOME_BONUS = 0.5
-_GENERIC_LINK_TEXT = frozenset({
-    "here", "click here", "read more", "more", "website", "visit website", "visit", "link",
-    "learn more", "find out more", "home", "view", "open", "see more", "more info", "go",
-})
-_MEETUP_NON_GROUPS = frozenset({"find", "topics", "cities", "login", "register", "pro", "apps",
-                                "lp", "blog", "help", "media", "about", "terms", "privacy", "en-us",
-                                "gb", "start", "meetup-pro", "events", "home", "search"})
-
-
-def _is_home(url: str | None) -> bool:
-    if not url:
-        return False
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).path in ("", "/")
-
-
-def _name_asserted(session: Session, org: Organisation) -> bool:
-    """A researcher gave this name (seed file or review) and rules must not replace it."""
-    if org.status == OrgStatus.seed or org.wave == 0:
-        return True
-    named = session.exec(select(Decision.id).where(Decision.organisation_id == org.id,
-                                                   Decision.decision == DecisionKind.set_name)).first()
-    if named is not None:
-        return True
-    asserted = session.exec(select(OrganisationFact.id).where(
-        OrganisationFact.organisation_id == org.id, OrganisationFact.field == "name",
-        OrganisationFact.rule.in_(("seed", "review")))).first()  # type: ignore[union-attr]
-    return asserted is not None
-
-
-def _current_name_rank(session: Session, org: Organisation) -> float:
-    if is_placeholder_name(org):
-        return 0.0
-    if org.kind == OrgKind.meetup_group:
-        return 50.0  # a group's own Meetup name
-    rows = session.exec(select(OrganisationFact.rule, OrganisationFact.source_url).where(
-        OrganisationFact.organisation_id == org.id, OrganisationFact.field == "name",
-        OrganisationFact.value == org.name)).all()
-    ranks = [_NAME_RANK.get(rule or "", 0.5) + (_HOME_BONUS if _is_home(url) else 0.0)
-             for rule, url in rows]
-    return max(ranks, default=0.5)
-
-
-def _link_target(session: Session, link: Link, org: Organisation, *, source_url: str,
-                 run_id: int | None, suppressed: SuppressionSnapshot) -> tuple[Organisation | None, bool]:
-    """The organisation a link points at (created as `discovered`), or None for an internal,
-    malformed or suppressed one."""
-    url = normalise_url(link.url)
-    if not url:
-        return None, False
-    domain = registrable_domain(url)
-    if not domain or domain in (org.domain, registrable_domain(source_url)):
-        return None, False
-    if domain == "meetup.com":
-        parts = [p for p in urlsplit(url).path.split("/") if p]
-        if not parts or parts[0].lower() in _MEETUP_NON_GROUPS:
-            return None, False
-        urlname = parts[0].lower()
-        return find_or_create(session, name=urlname, url=f"https://www.meetup.com/{urlname}/",
-                               kind=OrgKind.meetup_group, cluster_id=None, status=OrgStatus.discovered,
-                               source_url=source_url, run_id=run_id, meetup_urlname=urlname)
-    if suppressed(domain=domain):
-        return None, False
-    name = domain
-    text = link_name((link.text or "").strip())
-    words = text.split()
-    if (RelationKind(link.kind) != RelationKind.links_to and 0 < len(words) <= 8 and len(text) <= 80
-            and text.casefold() not in _GENERIC_LINK_TEXT and any(c.isalpha() for c in text)
-            and not is_http_url(text) and registrable_domain(text) != domain):
-        name = text
-    parts = urlsplit(url)
-    target, created = find_or_create(session, name=domain, url=f"{parts.scheme}://{parts.netloc}/",
-                                      kind=OrgKind.organisation, cluster_id=None,
-                                      status=OrgStatus.discovered, source_url=None, run_id=run_id,
-                                      meetup_urlname=None)
-    if name != domain and is_placeholder_name(target):
-        target.name, target.name_key = name, name_key(name)
-        record_fact(session, target.id, "name", name, source_url=source_url,  # type: ignore[arg-type]
-                    rule="link_text", run_id=run_id)
-        session.add(target)
-    return target, created
-
-
-def _set_scalars(session: Session, org: Organisation, facts: PageFacts) -> int:
-    """Fill or improve the organisation's own fields from this page; returns fields changed."""
-    changed = 0
-    if facts.name and facts.name.strip() and not _name_asserted(session, org):
-        rank = _NAME_RANK.get(facts.name_source or "", 0.5) + (
-            _HOME_BONUS if _is_home(facts.url) or facts.page_kind == "home" else 0.0)
-        if rank > _current_name_rank(session, org) and facts.name.strip()[:MAX_NAME_CHARS] != org.name:
-            org.name = facts.name.strip()[:MAX_NAME_CHARS]
-            org.name_key = name_key(org.name)
-            changed += 1
-    for attr, value in (("description", facts.description), ("logo", facts.logo)):
-        if value and not getattr(org, attr):
-            setattr(org, attr, value)
-            changed += 1
-    if facts.schema_type and (not org.schema_type or (org.schema_type == "Organization"
-                                                      and facts.schema_type != "Organization")):
-        org.schema_type = facts.schema_type
-        changed += 1
-    if facts.charity_numbers and not org.charity_number:
-        org.charity_number = sorted(facts.charity_numbers)[0]
-        changed += 1
-    if facts.company_numbers and not org.company_number:
-        org.company_number = sorted(facts.company_numbers)[0]
-        changed += 1
-    if facts.is_cic and not org.is_cic:
-        org.is_cic = True
-        changed += 1
-    return changed
 
 
 def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, run_id: int | None,
@@ -254,10 +132,10 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
         strong_name = facts.name if facts.name_source in ("jsonld", "og") and facts.name else None
         parts = urlsplit(source_url)
         org, _ = find_or_create(session, name=strong_name or domain,
-                                 url=f"{parts.scheme}://{parts.netloc}/", kind=OrgKind.organisation,
-                                 cluster_id=page.cluster_id if page is not None else None,
-                                 status=OrgStatus.discovered, source_url=None, run_id=run_id,
-                                 meetup_urlname=None)
+                                url=f"{parts.scheme}://{parts.netloc}/", kind=OrgKind.organisation,
+                                cluster_id=page.cluster_id if page is not None else None,
+                                status=OrgStatus.discovered, source_url=None, run_id=run_id,
+                                meetup_urlname=None)
         if page is not None and page.organisation_id is None:
             page.organisation_id = org.id
             session.add(page)
@@ -304,7 +182,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
     fact(SIGNALS_FIELD, signals_digest(facts), "classify")
 
     facts.description = scrub(facts.description)  # forgotten names/emails out
-    updated = _set_scalars(session, org, facts) + set_postcodes(session, org, facts.postcodes)
+    updated = set_scalars(session, org, facts) + set_postcodes(session, org, facts.postcodes)
     org.last_seen = utcnow()
     session.add(org)
 
@@ -336,9 +214,9 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
             kind = RelationKind(link.kind)
         except ValueError:
             kind = RelationKind.links_to
-        target, created = _link_target(session, Link(link.url, kind.value, link.text, link.context),
-                                       org, source_url=source_url, run_id=run_id,
-                                       suppressed=suppressed)
+        target, created = link_target(session, Link(link.url, kind.value, link.text, link.context),
+                                      org, source_url=source_url, run_id=run_id,
+                                      suppressed=suppressed)
         if target is None:
             continue
         if created:
@@ -347,7 +225,7 @@ def _store_page_facts(session: Session, page: Page | None, facts: PageFacts, sou
                         evidence_url=source_url, run_id=run_id)
     for target in new_targets:
         if target.kind == OrgKind.organisation:
-            _sector_from_domain(target)
+            sector_from_domain(target)
     if recompute:
         recompute_organisation(session, org_id, run_id=run_id)
     session.flush()
@@ -382,11 +260,3 @@ class _InsertCounter:
 
 
 # ---------------------------------------------------------------- derived: sector and areas
-
-
-def _sector_from_domain(org: Organisation) -> None:
-    """A new link target's sector from its domain alone, until its own pages are read."""
-    chosen = decide_sector(org.sector, org.sector_source, classify_sector(domain=org.domain))
-    if chosen is not None and chosen[0] != Sector.unknown.value:
-        org.sector, org.sector_source = Sector(chosen[0]), SectorSource(chosen[1])
-        org.sector_confidence, org.sector_evidence = chosen[2], chosen[3]
