@@ -3,7 +3,7 @@
 Follow one page: `Harvest.run` plans the frontier (seed and accepted organisations' homepages,
 Meetup sources of the cluster files, pages whose revisit time has come), then the dispatcher
 hands queued pages to the polite client host by host (`fetch/`), the page's bytes go to the pure
-extractors (`extract/`), and `resolve.store_page_facts` / `meetup.store.store_meetup_facts` write
+extractors (`extract/`), and `store_page.store_page_facts` / `meetup.store.store_meetup_facts` write
 the facts with the page's state in one transaction, shared by the pages that finished while the
 previous transaction was being written (group commit, at most `BATCH_PAGES`: a transaction per
 page was most of the cost of storing). A kill at any moment therefore loses only pages in flight
@@ -753,7 +753,7 @@ class Harvest:
             self._store_meetup(s, page, result)
             return
         from harvester.extract.page import extract_page
-        from harvester.resolve import store_page_facts
+        from harvester.store_page import store_page_facts
 
         if facts is None:
             started = time.thread_time()
@@ -928,7 +928,7 @@ class Harvest:
         """Sector and domain areas from all pages of each organisation touched in this run, and
         Meetup venues matched to organisations whose sites were crawled after the group page."""
         from harvester.meetup.store import reconcile_venues
-        from harvester.resolve import recompute_organisation
+        from harvester.recompute import recompute_organisation
 
         with Session(self.engine) as s:
             self.counts["meetup_venues_reconciled"] += reconcile_venues(s, run_id=self.run_id)

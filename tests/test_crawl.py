@@ -225,17 +225,17 @@ def test_a_batch_of_pages_is_stored_in_one_transaction(engine):
 
 
 def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
-    import harvester.resolve as resolve
+    import harvester.store_page as store_page
 
     harvest, ids = _batch_harvest(engine)
-    real = resolve.store_page_facts
+    real = store_page.store_page_facts
 
     def failing(session, page, facts, **kw):
         if page.url.endswith("/about/"):
             raise RuntimeError("boom")
         return real(session, page, facts, **kw)
 
-    monkeypatch.setattr(resolve, "store_page_facts", failing)
+    monkeypatch.setattr(store_page, "store_page_facts", failing)
     harvest._store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
     with Session(engine) as s:
         states = {p.url: (p.state, p.error) for p in s.exec(select(Page).where(Page.id.in_(ids))).all()}
