@@ -3,7 +3,8 @@ schema type, registry numbers, CIC.
 
 Apart from page storage because of its one rule set: a name is replaced only by a more trusted
 source (JSON-LD over og:title over a logo's alt over the title, a home page over another), and
-never when a researcher gave it (seed file or review); other fields are only filled when empty.
+never when a researcher gave it (seed file or review); the others are filled when empty (a
+schema type may also sharpen from plain "Organization").
 """
 
 from __future__ import annotations
