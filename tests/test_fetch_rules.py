@@ -91,18 +91,68 @@ def test_host_concurrency_allows_parallel_requests_to_one_host():
     assert peak == 3
 
 
-def test_many_hosts_are_paced_without_blocking_each_other():
-    """200 hosts x 10 requests, 0.05 s apart per host: about 9 intervals of wall time, not 2,000."""
-    import time
+class _LoopClock:
+    """The running loop's own clock, so a virtual-time loop drives the politeness waits."""
 
-    pol = Politeness(delay=0.05, host_concurrency=1, concurrency=32)
-    started = time.monotonic()
-    starts = asyncio.run(_starts(pol, [(f"h{i}", 0.0) for i in range(200)] * 10))
-    elapsed = time.monotonic() - started
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def _run_in_virtual_time(coro):
+    """Run `coro` on an event loop whose clock jumps to the next timer instead of waiting for it.
+
+    Returns (result, virtual seconds elapsed). The loop never blocks: when nothing is ready, the
+    selector "waits" by moving the virtual clock forward by the timeout asyncio asked for, so the
+    schedule is the one the code makes, whatever else the machine is doing."""
+    loop = asyncio.new_event_loop()
+    now = [0.0]
+    select = loop._selector.select  # noqa: SLF001 - the one seam asyncio has for "wait until"
+
+    def virtual_select(timeout=None):
+        if timeout:
+            now[0] += timeout
+        return select(0)
+
+    loop.time = lambda: now[0]
+    loop._selector.select = virtual_select  # noqa: SLF001
+    try:
+        result = loop.run_until_complete(coro)
+    finally:
+        loop.close()
+    return result, now[0]
+
+
+def test_many_hosts_are_paced_without_blocking_each_other():
+    """200 hosts x 10 requests, 0.05 s apart per host: 9 intervals (0.45 s), not 2,000 (100 s).
+
+    Virtual time, so a loaded machine cannot fail it: a design where a waiting host held a global
+    slot would take 2,000 / 32 x 0.05 = 3.1 s here, a serial one 100 s."""
+    pol = Politeness(delay=0.05, host_concurrency=1, concurrency=32, clock=_LoopClock())
+    starts, elapsed = _run_in_virtual_time(_starts(pol, [(f"h{i}", 0.0) for i in range(200)] * 10))
     assert all(len(s) == 10 for s in starts.values())
-    # 1e-9: the rounding of `start + interval` on a clock that reads tens of thousands of seconds
     assert all(b - a >= 0.05 - 1e-9 for s in starts.values() for a, b in zip(s, s[1:], strict=False))
-    assert elapsed < 2.0, elapsed  # ideal 0.45 s; generous for loaded CI machines
+    assert elapsed == pytest.approx(0.45, abs=1e-6), elapsed
+
+
+def test_hosts_told_to_wait_hold_no_slot_while_they_wait():
+    """40 hosts under a 10 s Retry-After and 32 global slots: the other 160 hosts go on at their
+    own pace. Waiting while holding a global slot would stall them all for the 10 s."""
+    pol = Politeness(delay=0.05, host_concurrency=1, concurrency=32, clock=_LoopClock())
+    waiting = [f"w{i}" for i in range(40)]
+    free = [f"h{i}" for i in range(160)]
+
+    async def go() -> dict[str, list[float]]:
+        for host in waiting:
+            pol.push(host, 10.0)
+        return await _starts(pol, [(h, 0.0) for h in waiting] * 2 + [(h, 0.0) for h in free] * 10)
+
+    starts, elapsed = _run_in_virtual_time(go())
+    assert max(s[-1] for h, s in starts.items() if h in free) == pytest.approx(0.45, abs=1e-6)
+    assert min(s[0] for h, s in starts.items() if h in waiting) == pytest.approx(10.0, abs=1e-6)
+    assert elapsed == pytest.approx(10.05, abs=1e-6)
 
 
 # -- retry -----------------------------------------------------------------------------------
