@@ -167,6 +167,24 @@ def test_rejected_disappears_and_returns_flagged_on_new_evidence(session):
     assert c.to_json()["reconsider"] is True
 
 
+def test_a_new_contact_on_the_do_not_contact_list_is_no_reason_to_reconsider(session):
+    g = Graph(session)
+    g.seeds("A", "B")
+    g.org("Rejected")
+    g.link("A", "Rejected")
+    g.link("B", "Rejected")
+    record_decision(session, g.get("Rejected"), "reject", note="not creative", reviewer="r")
+    session.add(Suppression(kind=SuppressionKind.person, value="jo bloggs"))
+    session.commit()
+    g.contact("Rejected", ContactKind.email, "jo@rejected.org.uk", person="Jo Bloggs", role="Director",
+              first_seen=later())
+    p = propose(session)
+    assert "Rejected" not in names(p.candidates + p.weak)
+    g.contact("Rejected", ContactKind.email, "hello@rejected.org.uk", first_seen=later())
+    c = by_name(propose(session), "Rejected")
+    assert c.why.startswith("reconsider: a new contact since it was rejected on ")
+
+
 def test_excluded_and_included_are_never_candidates(session):
     g = Graph(session)
     g.seeds("A", "B")

@@ -193,7 +193,7 @@ def propose(session: Session, *, cluster: str | None = None, top: int | None = N
 
     last_decisions = _last_decisions(session, list(pool))
     reconsider = _reconsidered(session, {i: d for i, d in last_decisions.items()
-                                         if pool[i].status == OrgStatus.rejected.value})
+                                         if pool[i].status == OrgStatus.rejected.value}, suppressed)
     pool = {i: o for i, o in pool.items() if o.status in _ELIGIBLE or i in reconsider}
 
     # Communities of the included organisations, labelled by their commonest domain area.

@@ -96,8 +96,12 @@ def _last_decisions(session: Session, ids: list[int]) -> dict[int, tuple[str, da
     return out
 
 
-def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str]]) -> dict[int, str]:
-    """Rejected organisations with evidence newer than their rejection -> what that evidence is."""
+def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str]],
+                  suppressed: _Suppressions) -> dict[int, str]:
+    """Rejected organisations with evidence newer than their rejection -> what that evidence is.
+
+    A new contact counts only if it could be proposed: one on the do-not-contact list is no reason
+    to look at the organisation again."""
     found: dict[int, str] = {}
     for oid, (_kind, at, _who) in sorted(rejected.items()):
         rel = session.exec(select(Relation.kind).where(
@@ -105,8 +109,11 @@ def _reconsidered(session: Session, rejected: dict[int, tuple[str, datetime, str
             Relation.first_seen > at).order_by(Relation.first_seen)).first()
         ref = session.exec(select(Referral.id).where(Referral.to_organisation_id == oid,
                                                      Referral.created_at > at)).first()
-        contact = session.exec(select(Contact.kind).where(Contact.organisation_id == oid,
-                                                          Contact.first_seen > at)).first()
+        contacts = _fetch(session, sa.select(_plain(Contact.kind), Contact.value, Contact.person_name,
+                                             Contact.role)
+                          .where(Contact.organisation_id == oid, Contact.first_seen > at))
+        contact = next((kind for kind, value, person, role in contacts
+                        if contact_quality(kind, value, person, role, suppressed) is not None), None)
         evidence = ("a new referral" if ref is not None else f"a new {str(rel).replace('_', ' ')} link"
                     if rel is not None else "a new contact" if contact is not None else None)
         if evidence:
