@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from harvester.models import Cluster
 from harvester.snowball.communities import communities_of
 from harvester.snowball.contacts import _Suppressions, address_quality, choose_contact
 from harvester.snowball.explanation import name_list
 from harvester.snowball.features import activity_value, balance_value, bridging_value, co_link_value
-from harvester.snowball.locality import postcode_inside
+from harvester.snowball.locality import _inside, _inside_cached, postcode_inside
+from harvester.snowball.rows import _Org
 from harvester.snowball.weights import KIND_WEIGHTS
 
 NONE = _Suppressions(set(), set(), set())
@@ -93,3 +95,13 @@ def test_communities_are_deterministic_and_skip_loners():
     assert first[1] == first[2] == first[3] != first[4] == first[5] == first[6]
     assert 7 not in first  # a lone organisation is no community
     assert communities_of([], []) == {}
+
+
+def test_remembered_locality_answers_as_the_rule_does():
+    """The per-district memo keys postcodes as `postcode_inside` reads them: 'BS14 DJ' (outward
+    BS1) and 'BS14 4DJ' (outward BS14) start alike but fall on either side of ['BS1']."""
+    cluster = Cluster(id="bristol", name="Bristol", postcode_areas=["BS1"])
+    cache: dict = {}
+    for postcode in ("BS14 4DJ", "BS14 DJ", "BS1 4DJ", "BS14DJ", None, "", "  "):
+        org = _Org(1, "X", "organisation", None, "industry", "discovered", None, postcode, None, None, None)
+        assert _inside_cached(org, cluster, cache) is _inside(org, cluster), postcode

@@ -14,10 +14,15 @@ from harvester.models import Cluster
 from harvester.snowball.rows import _Org
 
 
+def outward_code(postcode: str) -> str:
+    """'BS1 4DJ' -> 'BS1': all but the inward code (its last three characters), spaces ignored."""
+    compact = postcode.upper().replace(" ", "")
+    return compact[:-3] if len(compact) > 4 else compact
+
+
 def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
     """'BS1 4DJ' is inside areas ['BS'] or ['BS1']; 'BS14 ...' is not inside ['BS1']."""
-    compact = postcode.upper().replace(" ", "")
-    outward = compact[:-3] if len(compact) > 4 else compact
+    outward = outward_code(postcode)
     letters = re.match(r"[A-Z]+", outward)
     for area in areas:
         area = area.upper().strip()
@@ -31,9 +36,11 @@ def postcode_inside(postcode: str, areas: Iterable[str]) -> bool:
 
 def _inside_cached(org: _Org, cluster: Cluster | None,
                    cache: dict[tuple[Any, ...], bool | None]) -> bool | None:
-    """`_inside`, remembered per (cluster, postcode district, city): many organisations share them."""
-    postcode = (org.postcode or "").strip().upper()
-    district = postcode.split()[0] if " " in postcode else postcode
+    """`_inside`, remembered per (cluster, postcode district, city): many organisations share them.
+
+    The district is read exactly as `postcode_inside` reads it, so two postcodes share an answer
+    only when the rule cannot tell them apart (a missing postcode keys apart from an empty one)."""
+    district = outward_code(org.postcode) if org.postcode else None
     key = (cluster.id if cluster else None, org.in_cluster, org.cluster_id, district, org.city)
     if key not in cache:
         cache[key] = _inside(org, cluster)
