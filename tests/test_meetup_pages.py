@@ -213,6 +213,16 @@ def test_json_nested_past_the_recursion_limit_is_broken_input_not_a_crash() -> N
         assert (facts.groups, facts.events) == ([], [])
 
 
+@pytest.mark.parametrize("name", ["content-type", "Content-Type", "CONTENT-TYPE"])
+def test_the_charset_is_read_whatever_the_case_of_the_header_name(name: str) -> None:
+    page = ('<html><head><script type="application/ld+json">{"@type": "Event", "name": "Caf\u00e9 night",'
+            ' "startDate": "2026-01-01T19:00:00Z", "url": "https://www.meetup.com/bristol-js/events/312345678/"}'
+            '</script></head><body>Caf\u00e9</body></html>')
+    facts = parse_meetup_page("https://www.meetup.com/bristol-js/events/312345678/", page.encode("latin-1"),
+                              {name: "text/html; charset=iso-8859-1"})
+    assert [e.title for e in facts.events] == ["Caf\u00e9 night"]
+
+
 @given(st.binary(max_size=300))
 @settings(max_examples=150, deadline=None)
 def test_any_bytes_never_raise(body: bytes) -> None:

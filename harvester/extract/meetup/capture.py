@@ -21,10 +21,14 @@ from harvester.extract.meetup.payload import load_json
 from harvester.extract.meetup.rest_v3 import parse_rest_v3
 
 
-def _decode(body: bytes | str, headers: dict[str, str] | None) -> str:
+def _content_type(headers: dict[str, str] | None) -> str:
+    """The Content-Type header, whatever the case of its name (a WARC or a test may not lower it)."""
+    return next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+
+
+def _decode(body: bytes | str, ctype: str) -> str:
     if isinstance(body, str):
         return body
-    ctype = (headers or {}).get("content-type", "")
     m = re.search(r"charset=([\w-]+)", ctype, re.IGNORECASE)
     try:
         return body.decode(m.group(1) if m else "utf-8", errors="replace")
@@ -36,8 +40,9 @@ def parse_meetup_page(source_url: str, body: bytes | str, headers: dict[str, str
                       ) -> MeetupFacts:
     """Any Meetup capture -> facts: JSON (GraphQL / REST) or HTML (`__NEXT_DATA__`, then
     `APP_RUNTIME`, then JSON-LD, then DOM); the richer source wins, the others fill gaps."""
-    text = without_controls(_decode(body, headers))  # as page text: no ESC or NUL reaches a name
-    ctype = {k.lower(): v for k, v in (headers or {}).items()}.get("content-type", "").lower()
+    ctype = _content_type(headers)
+    text = without_controls(_decode(body, ctype))  # as page text: no ESC or NUL reaches a name
+    ctype = ctype.lower()
     stripped = text.lstrip()
     if "json" in ctype or stripped[:1] in "{[" and stripped:
         data, problem = load_json(stripped)
