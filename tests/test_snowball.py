@@ -311,6 +311,8 @@ def test_activity_counts_meetup_groups_and_recent_events(session):
                                 start=now - timedelta(days=10 * i)))
     session.add(MeetupEvent(event_key="old", group_id=g.ids["Bristol JS"], title="old",
                             start=now - timedelta(days=900)))
+    # No date known (a page whose date was not found): not evidence of recent activity.
+    session.add(MeetupEvent(event_key="undated", group_id=g.ids["Bristol JS"], title="when?", start=None))
     session.commit()
     p = propose(session)
     sponsor = by_name(p, "Sponsor co")

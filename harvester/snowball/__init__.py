@@ -25,7 +25,8 @@ Score = Σ weight[f] × feature[f], weights in `Weights` (defaults below, overri
     locality        1 inside the cluster's postcode areas (or its city), 0.5 unknown, 0 outside;
                     outside-cluster candidates are kept and flagged `outside_cluster`.
     activity        log2(1 + Meetup groups it runs, hosts or sponsors + recent events / 4)
-                    (recent: within `recent_days`); for a Meetup group, its own recent events.
+                    (recent: a known start within `recent_days`; an undated event does not
+                    count); for a Meetup group, its own recent events.
     contactability  the best non-suppressed contact: named person's email with a role 1.0, named
                     person with a role 0.8, role address (partnerships@, director@ ...) 0.6,
                     another address 0.4, generic address (info@, hello@ ...) 0.3, phone 0.1.

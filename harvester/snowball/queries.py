@@ -133,7 +133,10 @@ def _domain_areas(session: Session, ids: set[int]) -> dict[int, set[str]]:
 
 
 def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Activity]:
-    """Organisation -> (Meetup groups it runs/hosts/sponsors, their recent events, role -> groups)."""
+    """Organisation -> (Meetup groups it runs/hosts/sponsors, their recent events, role -> groups).
+
+    Recent means a known start on or after `since`: an event whose date was not found is not
+    counted, as "N recent events" in an explanation must be checkable against the events' dates."""
     if not ids:
         return {}
     wanted = set(ids)
@@ -156,7 +159,7 @@ def _activity(session: Session, ids: list[int], since: datetime) -> dict[int, Ac
     recent: Counter[int] = Counter()
     events = session.exec(select(MeetupEvent.group_id, MeetupEvent.host_organisation_ids,
                                  MeetupEvent.venue_organisation_id).where(
-        sa.or_(MeetupEvent.start >= since, MeetupEvent.start.is_(None)))).all()
+        MeetupEvent.start >= since)).all()
     for group, hosts, venue in events:
         recent[group] += 1
         for org in [*(hosts or []), venue]:
