@@ -753,7 +753,7 @@ class Harvest:
             self._store_meetup(s, page, result)
             return
         from harvester.extract.page import extract_page
-        from harvester.store_page import store_page_facts
+        from harvester.resolve.store_page import store_page_facts
 
         if facts is None:
             started = time.thread_time()
@@ -928,7 +928,7 @@ class Harvest:
         """Sector and domain areas from all pages of each organisation touched in this run, and
         Meetup venues matched to organisations whose sites were crawled after the group page."""
         from harvester.meetup.store import reconcile_venues
-        from harvester.recompute import recompute_organisation
+        from harvester.resolve.recompute import recompute_organisation
 
         with Session(self.engine) as s:
             self.counts["meetup_venues_reconciled"] += reconcile_venues(s, run_id=self.run_id)

@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from harvester.decisions import default_reviewer, find_organisation
 from harvester.errors import BadInput, NotFound
 from harvester.models import Contact, ContactKind, Organisation, Referral, RelationKind
-from harvester.org_matching import find_or_create_organisation
+from harvester.resolve.org_matching import find_or_create_organisation
+from harvester.resolve.upserts import upsert_contact, upsert_relation
 from harvester.suppression import is_suppressed
-from harvester.upserts import upsert_contact, upsert_relation
 from harvester.urls import is_http_url, registrable_domain
 
 _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/?$", re.I)

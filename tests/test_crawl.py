@@ -225,7 +225,7 @@ def test_a_batch_of_pages_is_stored_in_one_transaction(engine):
 
 
 def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
-    import harvester.store_page as store_page
+    import harvester.resolve.store_page as store_page
 
     harvest, ids = _batch_harvest(engine)
     real = store_page.store_page_facts

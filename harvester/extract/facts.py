@@ -1,8 +1,8 @@
-"""The typed facts extraction hands to `resolve.py`: the contract between extract and store.
+"""The typed facts extraction hands to `harvester.resolve`: the contract between extract and store.
 
 Website pages give `PageFacts`; Meetup pages and API answers give `MeetupFacts`. Both are plain
 dataclasses so extractors stay pure and tests can build them by hand. Fields may be added; the
-ones here are relied on by `crawl.py`, `resolve.py` and `harvester inspect --json`.
+ones here are relied on by `crawl.py`, `harvester.resolve` and `harvester inspect --json`.
 """
 
 from __future__ import annotations

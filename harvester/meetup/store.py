@@ -54,10 +54,10 @@ from harvester.models import (
     utcnow,
 )
 from harvester.names import name_key, similar
-from harvester.org_matching import find_or_create_organisation
-from harvester.postcodes import normalise_postcode
+from harvester.resolve.org_matching import find_or_create_organisation
+from harvester.resolve.postcodes import normalise_postcode
+from harvester.resolve.upserts import record_fact, upsert_contact, upsert_relation
 from harvester.suppression import scrub_suppressed
-from harvester.upserts import record_fact, upsert_contact, upsert_relation
 from harvester.urls import host_of, is_http_url, registrable_domain
 
 COMMUNITY_EVIDENCE = "Meetup group with no owning organisation: community network"
@@ -366,7 +366,7 @@ def reconcile_venues(session: Session, *, run_id: int | None = None,
     their events, relations, contacts and facts, and add its `hosts_event` relations. Call it at
     the end of a harvest (the web crawl may have named the venue's owner after its Meetup page was
     stored). Returns how many venue organisations were folded in."""
-    from harvester.org_merge import merge_organisations
+    from harvester.resolve.org_merge import merge_organisations
 
     venue_ids = set(session.exec(select(MeetupEvent.venue_organisation_id).where(
         MeetupEvent.venue_organisation_id.is_not(None))).all())  # type: ignore[union-attr]

@@ -66,7 +66,7 @@ class SuppressionSnapshot:
         return any(check in self.entries for check in checks)
 
 
-_SNAPSHOT_KEY = "harvester.suppression_snapshot"
+_SNAPSHOT_KEY = "harvester.resolve.suppression_snapshot"
 
 
 def _drop_snapshot(session: Any, transaction: Any) -> None:

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from harvester.extract.facts import PageFacts
 from harvester.models import Decision, DecisionKind, Organisation, OrganisationFact, OrgKind, OrgStatus
 from harvester.names import name_key
-from harvester.org_matching import is_placeholder_name
-from harvester.value_limits import MAX_NAME_CHARS
+from harvester.resolve.org_matching import is_placeholder_name
+from harvester.resolve.value_limits import MAX_NAME_CHARS
 
 # How much a name source is trusted; a researcher's name (seed file, review) is never replaced.
 _NAME_RANK = {"review": 100.0, "seed": 90.0, "jsonld": 4.0, "og": 3.0, "logo_alt": 2.0,

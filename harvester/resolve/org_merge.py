@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from harvester.cluster_membership import add_membership
 from harvester.errors import BadInput, NotFound
 from harvester.models import (
     Contact,
@@ -30,8 +29,9 @@ from harvester.models import (
     Sector,
     SectorSource,
 )
-from harvester.org_matching import STATUS_RANK
-from harvester.upserts import EVIDENCE_CAP, record_fact
+from harvester.resolve.cluster_membership import add_membership
+from harvester.resolve.org_matching import STATUS_RANK
+from harvester.resolve.upserts import EVIDENCE_CAP, record_fact
 
 _AREA_SOURCE_RANK = {"rule": 0, "meetup": 1, "seed": 2, "review": 3}
 _SECTOR_SOURCE_RANK = {SectorSource.rule: 0, SectorSource.registry: 1, SectorSource.seed: 2,

@@ -17,9 +17,9 @@ from harvester.extract.facts import Link
 from harvester.extract.links import link_name
 from harvester.models import Organisation, OrgKind, OrgStatus, RelationKind, Sector, SectorSource
 from harvester.names import name_key
-from harvester.org_matching import find_or_create, is_placeholder_name
-from harvester.suppression_snapshot import SuppressionSnapshot
-from harvester.upserts import record_fact
+from harvester.resolve.org_matching import find_or_create, is_placeholder_name
+from harvester.resolve.suppression_snapshot import SuppressionSnapshot
+from harvester.resolve.upserts import record_fact
 from harvester.urls import is_http_url, normalise_url, registrable_domain
 
 _GENERIC_LINK_TEXT = frozenset({

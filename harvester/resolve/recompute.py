@@ -24,7 +24,7 @@ from harvester.models import (
     SectorSource,
     utcnow,
 )
-from harvester.page_signals import SIGNALS_FIELD, page_from_digest
+from harvester.resolve.page_signals import SIGNALS_FIELD, page_from_digest
 
 
 def stored_pages(session: Session, org_id: int) -> list[PageFacts]:

@@ -14,12 +14,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from harvester.cluster_membership import add_membership
 from harvester.models import Organisation, OrgKind, OrgStatus, utcnow
 from harvester.names import name_key
-from harvester.upserts import record_fact
+from harvester.resolve.cluster_membership import add_membership
+from harvester.resolve.upserts import record_fact
+from harvester.resolve.value_limits import MAX_NAME_CHARS
 from harvester.urls import is_http_url, registrable_domain
-from harvester.value_limits import MAX_NAME_CHARS
 
 # Names at least this similar (rapidfuzz 0..100 on name keys) are one organisation, when neither
 # has a domain to say otherwise.

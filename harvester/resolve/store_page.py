@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from harvester.cluster_membership import set_postcodes
 from harvester.extract.facts import Link, PageFacts
-from harvester.link_targets import link_target, sector_from_domain
 from harvester.models import (
     Contact,
     ContactKind,
@@ -30,15 +28,17 @@ from harvester.models import (
     RelationKind,
     utcnow,
 )
-from harvester.org_fields import set_scalars
-from harvester.org_matching import find_or_create
-from harvester.page_signals import SIGNALS_FIELD, signals_digest
-from harvester.postcodes import normalise_postcode
-from harvester.recompute import recompute_organisation
-from harvester.suppression_snapshot import SuppressionSnapshot
-from harvester.upserts import upsert_contact, upsert_relation
+from harvester.resolve.cluster_membership import set_postcodes
+from harvester.resolve.link_targets import link_target, sector_from_domain
+from harvester.resolve.org_fields import set_scalars
+from harvester.resolve.org_matching import find_or_create
+from harvester.resolve.page_signals import SIGNALS_FIELD, signals_digest
+from harvester.resolve.postcodes import normalise_postcode
+from harvester.resolve.recompute import recompute_organisation
+from harvester.resolve.suppression_snapshot import SuppressionSnapshot
+from harvester.resolve.upserts import upsert_contact, upsert_relation
+from harvester.resolve.value_limits import cap
 from harvester.urls import is_http_url, registrable_domain
-from harvester.value_limits import cap
 
 
 def store_page_facts(session: Session, page: Page | None, facts: PageFacts, *, run_id: int | None,

@@ -22,9 +22,9 @@ from harvester.models import (
     RelationKind,
     utcnow,
 )
+from harvester.resolve.suppression_snapshot import SuppressionSnapshot
+from harvester.resolve.value_limits import cap
 from harvester.suppression import is_suppressed, scrub_suppressed
-from harvester.suppression_snapshot import SuppressionSnapshot
-from harvester.value_limits import cap
 
 # A relation keeps at most this many distinct evidence URLs; its count stops there too.
 EVIDENCE_CAP = 50

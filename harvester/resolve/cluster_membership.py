@@ -12,7 +12,7 @@ import re
 from sqlmodel import Session, select
 
 from harvester.models import Cluster, Organisation, OrganisationCluster
-from harvester.postcodes import area_matches, normalise_postcode
+from harvester.resolve.postcodes import area_matches, normalise_postcode
 
 
 def add_membership(session: Session, org: Organisation, cluster_id: str | None, source: str) -> None:

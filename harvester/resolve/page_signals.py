@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from harvester.extract.facts import PageFacts
-from harvester.value_limits import MAX_VALUE_BYTES
+from harvester.resolve.value_limits import MAX_VALUE_BYTES
 
 SIGNALS_FIELD = "page_signals"  # the OrganisationFact field the digest is stored under
 _SIGNALS_MAX_CHARS = MAX_VALUE_BYTES  # ASCII JSON: one byte a character

@@ -45,8 +45,9 @@ and `first_seen`/`last_seen`; storing the same thing again only moves `last_seen
 commits: the caller owns the transaction (one per fetched page). Only SQLAlchemy expressions are
 used, so the same code runs on SQLite and PostgreSQL.
 
-This module is the contract's one address; the code lives in small modules, one job each
-(pure ones marked), so import from here unless you need a module's own helpers:
+This package's `__init__` is the contract's one address (`harvester.resolve`, as DESIGN.md names
+it); the code lives in the package's small modules, one job each (pure ones marked), so import
+from here unless you need a module's own helpers:
 
     org_matching        find_or_create_organisation: domain, Meetup urlname, name key, fuzzy name
     upserts             record_fact, upsert_contact, upsert_relation (EVIDENCE_CAP)
@@ -64,15 +65,15 @@ This module is the contract's one address; the code lives in small modules, one 
 
 from __future__ import annotations
 
-from harvester.cluster_membership import cluster_for_postcode
 from harvester.names import name_key, similar
-from harvester.org_matching import FUZZY_THRESHOLD, find_or_create_organisation
-from harvester.org_merge import merge_organisations
-from harvester.postcodes import normalise_postcode
-from harvester.recompute import recompute_organisation, stored_pages
-from harvester.store_page import store_page_facts
-from harvester.suppression_snapshot import SuppressionSnapshot
-from harvester.upserts import EVIDENCE_CAP, record_fact, upsert_contact, upsert_relation
+from harvester.resolve.cluster_membership import cluster_for_postcode
+from harvester.resolve.org_matching import FUZZY_THRESHOLD, find_or_create_organisation
+from harvester.resolve.org_merge import merge_organisations
+from harvester.resolve.postcodes import normalise_postcode
+from harvester.resolve.recompute import recompute_organisation, stored_pages
+from harvester.resolve.store_page import store_page_facts
+from harvester.resolve.suppression_snapshot import SuppressionSnapshot
+from harvester.resolve.upserts import EVIDENCE_CAP, record_fact, upsert_contact, upsert_relation
 
 __all__ = [
     "EVIDENCE_CAP", "FUZZY_THRESHOLD", "SuppressionSnapshot", "cluster_for_postcode",
