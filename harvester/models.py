@@ -455,6 +455,10 @@ class Suppression(SQLModel, table=True):
     kind: SuppressionKind = _enum(SuppressionKind)
     value: str  # normalised: email lower-cased, domain registrable, person name key
     reason: str | None = None
+    # The request `forget` added this entry with, as "KIND VALUE" ("person jane doe"), when it is
+    # not the entry asked for (a forgotten person's address, a forgotten address's owner):
+    # `subject-access` shows it with the request once the contacts that tied them are gone.
+    forgotten_with: str | None = Field(default=None, index=True)
     created_at: datetime = _ts(nullable=False)
 
 

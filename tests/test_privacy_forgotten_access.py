@@ -60,3 +60,20 @@ def test_another_persons_entry_is_not_shown(sample):
     _run(sample.db, "forget", "--person", NAME, "--yes")
     report = _access(sample.db, "--person", "Kwame Ellison-Brooks")
     assert report["suppressions"] == [] and report["suppressed"] == {"email": False, "person": False}
+
+
+def test_forget_names_the_request_in_its_own_column_and_leaves_the_reason_human(sample):
+    _run(sample.db, "forget", "--person", NAME, "--reason", "asked by phone", "--yes")
+    rows = json.loads(_run(sample.db, "suppress", "list", "--json").stdout)
+    assert [(r["kind"], r["value"], r["reason"], r["forgotten_with"]) for r in rows
+            if r["value"] in ("laura finchley", EMAIL)] == [
+        ("person", "laura finchley", "asked by phone", None),
+        ("email", EMAIL, "asked by phone", "person laura finchley")]
+    report = _access(sample.db, "--email", EMAIL)
+    assert [(e["value"], e["forgotten_with"]) for e in report["suppressions"]] == [
+        ("laura finchley", None), (EMAIL, "person laura finchley")]
+    text = _run(sample.db, "subject-access", "--email", EMAIL).stdout
+    assert f"email: {EMAIL}" in text and "(asked by phone; added with the request about person laura " \
+        "finchley)" in text and "[forgotten with" not in text
+    listed = runner.invoke(app, ["--db", url_of(sample.db), "suppress", "list"], env={"COLUMNS": "250"})
+    assert "asked by phone; added with the request about person laura finchley" in listed.stdout

@@ -135,7 +135,7 @@ def suppress_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     Example: harvester suppress list --json
     """
-    from harvester.privacy.suppress_io import list_suppressions
+    from harvester.privacy.suppress_io import entry_reason, list_suppressions
 
     with Session(state(ctx).engine()) as session:
         rows = list_suppressions(session)
@@ -147,7 +147,7 @@ def suppress_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
         return
     table = Table("kind", "value", "reason", "added (UTC)")
     for r in rows:
-        table.add_row(r["kind"], safe_text(r["value"]), safe_text(r["reason"] or "-"),
+        table.add_row(r["kind"], safe_text(r["value"]), safe_text(entry_reason(r) or "-"),
                       (r["created_at"] or "-")[:16])
     out.print(table)
 

@@ -248,14 +248,14 @@ def _redact_facts(session: Session, report: ForgetReport, org_ids: set[int] | No
 
 
 def _add_suppression(session: Session, report: ForgetReport, kind: SuppressionKind, value: str,
-                     reason: str) -> None:
+                     reason: str, forgotten_with: str | None = None) -> None:
     key = normalise(kind, value)
     if not key:
         return
     exists = session.exec(select(Suppression.id).where(Suppression.kind == kind,
                                                        Suppression.value == key)).first()
     if exists is None:
-        session.add(Suppression(kind=kind, value=key, reason=reason))
+        session.add(Suppression(kind=kind, value=key, reason=reason, forgotten_with=forgotten_with))
         session.flush()
         report.suppressions_added.append((kind.value, key))
 
@@ -298,34 +298,42 @@ def forget(session: Session, subject: Subject, *, reason: str | None = None) -> 
     _add_suppression(session, report, subject.kind, subject.value, reason)
     if subject.kind is not SuppressionKind.domain:
         # Their addresses (one may carry no name on the page) and, for an email, its owner; each
-        # names the request it came from, so `subject-access` can still show the whole entry
-        # once the contacts that linked them are gone.
-        linked = f"{reason} {suppression_link(subject.kind, subject.value)}"
+        # names the request it came from (`forgotten_with`), so `subject-access` can still show
+        # the whole entry once the contacts that linked them are gone.
+        request = suppression_link(subject.kind, subject.value)
         for email in report.targets.emails:
-            _add_suppression(session, report, SuppressionKind.email, email, linked)
+            _add_suppression(session, report, SuppressionKind.email, email, reason, request)
         for who in report.targets.people if subject.kind is SuppressionKind.email else ():
-            _add_suppression(session, report, SuppressionKind.person, who, linked)
+            _add_suppression(session, report, SuppressionKind.person, who, reason, request)
     return report
 
 
-_LINK = re.compile(r"\[forgotten with (email|person|domain) ([^\]]+)\]")
+def suppression_link(kind: SuppressionKind | str, value: str) -> str:
+    """A request as a derived do-not-contact entry names it (`Suppression.forgotten_with`):
+    "KIND VALUE", the value normalised ("person jane doe")."""
+    kind = SuppressionKind(kind)
+    return f"{kind.value} {normalise(kind, value)}"
 
 
-def suppression_link(kind: SuppressionKind, value: str) -> str:
-    """The note a derived do-not-contact entry carries in its reason: the request it came from."""
-    return f"[forgotten with {kind.value} {normalise(kind, value)}]"
+def _entries(keys: set[tuple[str, str]]) -> sa.ColumnElement[bool]:
+    """SQL: the entry is one of these (kind, normalised value) pairs."""
+    return sa.or_(sa.false(), *[sa.and_(Suppression.kind == SuppressionKind(k), Suppression.value == v)
+                                for k, v in sorted(keys)])
 
 
 def related_suppressions(session: Session, keys: set[tuple[str, str]]) -> list[Suppression]:
     """Do-not-contact entries for these (kind, normalised value) pairs, and the entries `forget`
-    added with them (an address of a forgotten person, the owner of a forgotten address)."""
-    rows = session.exec(select(Suppression).order_by(Suppression.id)).all()
-    key = {r.id: (str(enum_value(r.kind)), r.value) for r in rows}
-    direct = [r for r in rows if key[r.id] in keys]
-    wanted = {key[r.id] for r in direct}
-    wanted |= {m.groups() for r in direct for m in _LINK.finditer(r.reason or "")}
-    links = {suppression_link(SuppressionKind(k), v) for k, v in wanted}
-    return [r for r in rows if key[r.id] in wanted or any(x in (r.reason or "") for x in links)]
+    added with them (an address of a forgotten person, the owner of a forgotten address): those
+    naming one of them, or named by one of them, in `forgotten_with`."""
+    if not keys:
+        return []
+    direct = session.exec(select(Suppression).where(_entries(keys))).all()
+    wanted = {(str(enum_value(r.kind)), r.value) for r in direct}
+    wanted |= {(k, v) for k, _, v in (r.forgotten_with.partition(" ") for r in direct if r.forgotten_with)}
+    requests = sorted({suppression_link(k, v) for k, v in wanted})
+    return list(session.exec(select(Suppression).where(
+        sa.or_(_entries(wanted), Suppression.forgotten_with.in_(requests)))  # type: ignore[union-attr]
+        .order_by(Suppression.id)).all())
 
 
 def _forget_referrals(session: Session, report: ForgetReport) -> None:

@@ -36,6 +36,7 @@ from harvester.privacy.forget import (
     related_suppressions,
     text_targets,
 )
+from harvester.privacy.suppress_io import entry_reason
 from harvester.suppression import is_suppressed, mentions, normalise, person_key
 
 MEETUP_ROLES = ("organiser", "co-organiser", "event host")
@@ -137,8 +138,8 @@ def subject_access(session: Session, subject: Subject) -> dict[str, Any]:
             local, _, domain = value.rpartition("@")
             if local in locals_ and any(domain == d or domain.endswith("." + d) for d in domains):
                 keys.add((SuppressionKind.email.value, value))
-    entries = [{"kind": str(enum_value(r.kind)), "value": r.value,
-                "reason": r.reason, "created_at": _iso(r.created_at)}
+    entries = [{"kind": str(enum_value(r.kind)), "value": r.value, "reason": r.reason,
+                "forgotten_with": r.forgotten_with, "created_at": _iso(r.created_at)}
                for r in related_suppressions(session, keys)]
     for entry in entries:
         if entry["kind"] in suppressed:
@@ -238,8 +239,9 @@ def render_text(report: dict[str, Any]) -> str:
               "On the do-not-contact list: " + ("yes" if any(sup.values()) else "no") + ". "
               "Entries on it are never stored, proposed or exported again.", ""]
     for entry in report.get("suppressions", []):
+        why = entry_reason(entry)
         lines.append(f"- {entry['kind']}: {entry['value']}, added {entry['created_at']}"
-                     + (f" ({entry['reason']})" if entry["reason"] else ""))
+                     + (f" ({why})" if why else ""))
     if report.get("suppressions"):
         lines.append("")
     return "\n".join(lines)

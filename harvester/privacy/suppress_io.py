@@ -3,6 +3,7 @@
     read_suppressions(path) -> list[SuppressionRow]      validates every row; BadInput "FILE:LINE: ..."
     import_suppressions(session, rows) -> (added, already)    idempotent; caller commits
     list_suppressions(session) -> list[dict]
+    entry_reason(entry) -> str                          its reason and the request it came with
 
 CSV columns: kind,value[,reason] with kind one of email, domain, person; a header row naming the
 columns is optional; blank lines and lines starting with # are skipped. Values are stored
@@ -111,9 +112,17 @@ def import_suppressions(session: Session, rows: list[SuppressionRow]) -> tuple[i
     return added, already
 
 
+def entry_reason(entry: dict[str, Any]) -> str:
+    """An entry's reason for people to read: its own words and, for one `forget` added with a
+    request, that request ("asked by phone; added with the request about person jane doe")."""
+    parts = [entry.get("reason") or "", entry.get("forgotten_with") or ""]
+    parts[1] = f"added with the request about {parts[1]}" if parts[1] else ""
+    return "; ".join(p for p in parts if p)
+
+
 def list_suppressions(session: Session) -> list[dict[str, Any]]:
     """The do-not-contact list, oldest first."""
     return [{"id": s.id, "kind": str(s.kind.value if hasattr(s.kind, "value") else s.kind),
-             "value": s.value, "reason": s.reason,
+             "value": s.value, "reason": s.reason, "forgotten_with": s.forgotten_with,
              "created_at": s.created_at.isoformat() if s.created_at else None}
             for s in session.exec(select(Suppression).order_by(Suppression.id)).all()]
