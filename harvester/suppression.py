@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from harvester.models import Suppression, SuppressionKind
@@ -34,9 +35,28 @@ def normalise(kind: SuppressionKind | str, value: str) -> str:
     return person_key(value)
 
 
+# The advisory lock key of the do-not-contact list (PostgreSQL): "harvdnc" in ASCII.
+LIST_LOCK_KEY = 0x68617276646E63
+
+
+def hold_list(session: Session, *, exclusive: bool = False) -> None:
+    """PostgreSQL: lock the do-not-contact list until the session's transaction ends: shared by a
+    writer of contacts before it reads the list, exclusive by `forget` (and `suppress import`)
+    before it reads contacts. Without it a harvest batch could read the list, `forget` commit
+    (the person's contacts erased, the entry added), and the batch then commit a contact of that
+    person it had judged allowed. With it, either the batch waits and reads the new entry, or
+    `forget` waits and erases what the batch stored. SQLite needs nothing: a writer holds the
+    database's one write lock first."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    how = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    session.connection().execute(sa.text(f"SELECT {how}(:key)"), {"key": LIST_LOCK_KEY})
+
+
 def is_suppressed(session: Session, *, email: str | None = None, person: str | None = None,
                   domain: str | None = None) -> bool:
-    """True when any given value (or an email's domain) is on the do-not-contact list."""
+    """True when any given value (or an email's domain) is on the do-not-contact list (held
+    shared for the rest of the transaction, `hold_list`)."""
     checks: list[tuple[SuppressionKind, str]] = []
     if email:
         checks.append((SuppressionKind.email, normalise(SuppressionKind.email, email)))
@@ -49,6 +69,8 @@ def is_suppressed(session: Session, *, email: str | None = None, person: str | N
             checks.append((SuppressionKind.person, key))
     if domain:
         checks.append((SuppressionKind.domain, normalise(SuppressionKind.domain, domain)))
+    if checks:
+        hold_list(session)
     for kind, value in checks:
         hit = session.exec(select(Suppression.id).where(Suppression.kind == kind,
                                                         Suppression.value == value)).first()

@@ -80,6 +80,18 @@ def test_forget_asks_first_and_no_changes_nothing(sample):
     assert len(access["contacts"]) == 1 and access["suppressed"]["email"] is False
 
 
+def test_forget_asks_first_and_yes_erases_what_it_showed(sample):
+    """The preview is rolled back before the question (nothing held while it waits); the answer
+    runs the erasure again and commits it."""
+    result = _run(sample.db, "forget", "--email", "l.finchley@weaste.ac.uk", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "To be erased" in result.stderr and "Erased: email l.finchley@weaste.ac.uk" in result.stderr
+    assert "Added to the do-not-contact list: email l.finchley@weaste.ac.uk" in result.stderr
+    access = json.loads(_run(sample.db, "subject-access", "--email", "l.finchley@weaste.ac.uk",
+                             "--json").stdout)
+    assert access["contacts"] == [] and access["suppressed"]["email"] is True
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["forget", "--yes"], "Error: give exactly one of --email, --person or --domain\n"),
     (["forget", "--email", "jane", "--yes"], "Error: 'jane' is not an email address: give it as "

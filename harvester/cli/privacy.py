@@ -66,21 +66,24 @@ def forget(
         if org:
             subject = Subject.parse(person=person, org_id=_org_id(session, org)) if person else \
                 Subject.parse(email=email, domain=domain, org_id=0)  # says --org needs --person
-        report = run_forget(session, subject, reason=reason)
-        paths = archive_paths(session, archive or [])
         if not yes:
-            _print_counts(report.as_dict()["erased"], title="To be erased")
+            # A preview, rolled back before the question: nothing is held while it waits (on
+            # PostgreSQL the do-not-contact list's lock would stop every harvest batch).
+            preview = run_forget(session, subject, reason=reason)
+            paths = archive_paths(session, archive or [])
+            session.rollback()
+            _print_counts(preview.as_dict()["erased"], title="To be erased")
             try:
                 agreed = typer.confirm(f"Erase this and add {subject.kind.value} {subject.value!r} to "
                                        f"the do-not-contact list ({len(paths)} archive(s) to rewrite)?")
             except typer.Abort:  # no answer: standard input closed (a script, cron)
-                session.rollback()
                 raise BadInput("forget got no answer to its question; nothing changed. Add --yes to "
                                "erase without asking") from None
             if not agreed:
-                session.rollback()
                 note(ctx, "Nothing changed.")
                 raise typer.Exit(1)
+        report = run_forget(session, subject, reason=reason)
+        paths = archive_paths(session, archive or [])
         session.commit()
     with archives_in_use(engine) as busy:  # an archive a running harvest writes is left alone
         erase_from_archives(report, paths, busy=busy)

@@ -57,7 +57,7 @@ from harvester.models import (
     Suppression,
     SuppressionKind,
 )
-from harvester.suppression import mentions, normalise, person_key, redact
+from harvester.suppression import hold_list, mentions, normalise, person_key, redact
 from harvester.urls import registrable_domain
 
 DEFAULT_REASON = "forget request"
@@ -264,6 +264,7 @@ def forget(session: Session, subject: Subject, *, reason: str | None = None) -> 
     """Erase the subject's personal data and add the suppressions; the caller commits (or not)."""
     report = ForgetReport(subject)
     reason = reason or DEFAULT_REASON
+    hold_list(session, exclusive=True)  # PostgreSQL: no harvest batch stores a contact meanwhile
     contacts = matching_contacts(session, subject)
     report.targets = text_targets(subject, contacts)
     contact_ids = [c.id for c in contacts]

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from harvester.errors import BadInput
 from harvester.models import Suppression, SuppressionKind
-from harvester.suppression import normalise
+from harvester.suppression import hold_list, normalise
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DOMAIN = re.compile(r"(?:https?://)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/?", re.I)
@@ -97,6 +97,7 @@ def read_suppressions(path: Path) -> list[SuppressionRow]:
 
 def import_suppressions(session: Session, rows: list[SuppressionRow]) -> tuple[int, int]:
     """Add the rows not already listed; returns (added, already listed)."""
+    hold_list(session, exclusive=True)  # PostgreSQL: a harvest batch reads the list before or after
     existing = {(str(k.value if hasattr(k, "value") else k), v)
                 for k, v in session.exec(select(Suppression.kind, Suppression.value)).all()}
     added = already = 0

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from harvester.models import Suppression, SuppressionKind
-from harvester.suppression import normalise, person_key, redact
+from harvester.suppression import hold_list, normalise, person_key, redact
 
 
 class SuppressionSnapshot:
@@ -21,6 +21,7 @@ class SuppressionSnapshot:
     value: storing one page checks dozens of values."""
 
     def __init__(self, session: Session) -> None:
+        hold_list(session)  # PostgreSQL: a `forget` waits for this transaction (or it for forget)
         self.entries = {(SuppressionKind(k), v) for k, v in
                         session.exec(select(Suppression.kind, Suppression.value)).all()}
 
