@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 from harvester.db import init_db, make_engine
 from harvester.models import Contact, ContactKind, Organisation, Suppression
 from harvester.privacy.forget import Subject, forget
-from harvester.suppression_snapshot import SuppressionSnapshot
-from harvester.upserts import upsert_contact
+from harvester.resolve.suppression_snapshot import SuppressionSnapshot
+from harvester.resolve.upserts import upsert_contact
 
 EMAIL = "jane.doe@studio.example"
 
