@@ -223,6 +223,21 @@ def test_the_charset_is_read_whatever_the_case_of_the_header_name(name: str) -> 
     assert [e.title for e in facts.events] == ["Caf\u00e9 night"]
 
 
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code></Error>',
+    b"https://www.meetup.com/bristol-js/",
+])
+def test_markup_bs4_would_advise_about_parses_without_a_warning(body: bytes) -> None:
+    """An XML body or a bare URL is what the page held: no bs4 advice printed into a harvest."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parse_meetup_page("https://www.meetup.com/bristol-js/", body, {"content-type": "text/html"})
+        assert extract_links('https://x.example.org/<a href="https://y.example.org/">y</a>') == [
+            "https://y.example.org/", "https://x.example.org/"]
+
+
 @given(st.binary(max_size=300))
 @settings(max_examples=150, deadline=None)
 def test_any_bytes_never_raise(body: bytes) -> None:

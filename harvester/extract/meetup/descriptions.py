@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
-
+from harvester.extract.meetup.soup import html_soup
 from harvester.extract.meetup.urls import is_meetup_url
 from harvester.urls import is_http_url
 
@@ -25,7 +24,7 @@ def extract_links(text: str | None) -> list[str]:
         return []
     found: list[str] = []
     if "<" in text and ">" in text:
-        soup = BeautifulSoup(text, "lxml")
+        soup = html_soup(text)
         found += [a.get("href", "") for a in soup.find_all("a")]
         text = soup.get_text(" ")
     text = _MD_ESCAPE.sub(r"\1", text)
@@ -45,6 +44,6 @@ def html_to_text(value: str | None) -> str | None:
         return None
     if re.search(r"<(p|br|a|div|span|b|i|ul|li)\b", value, re.IGNORECASE):
         value = re.sub(r"<br\s*/?>|</p>|</li>|</div>", "\n", value, flags=re.IGNORECASE)
-        text = BeautifulSoup(value, "lxml").get_text("")
+        text = html_soup(value).get_text("")
         return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip() or None
     return value.strip() or None

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from harvester.extract.facts import MeetupEventFacts, MeetupFacts, MeetupGroupFacts, MeetupSponsor, Person
 from harvester.extract.meetup.descriptions import extract_links
 from harvester.extract.meetup.merge import add_event, add_group
+from harvester.extract.meetup.soup import html_soup
 from harvester.extract.meetup.times import iso_time
 from harvester.extract.meetup.urls import clean_event_url, event_id_from_url, is_meetup_url, urlname_from_url
 from harvester.extract.meetup.values import as_int, as_str
@@ -109,7 +110,7 @@ def _dom_event_urls(soup: BeautifulSoup, urlname: str | None) -> list[str]:
 def parse_dom(source_url: str, html: str) -> MeetupFacts:
     """DOM selectors of the 2023 and post-October-2025 layouts (and a few older ones)."""
     facts = MeetupFacts(source_url=source_url, source_kind="dom")
-    soup = BeautifulSoup(html or "", "lxml")
+    soup = html_soup(html or "")
     urlname = urlname_from_url(source_url)
     facts.event_urls = _dom_event_urls(soup, urlname)
     if not urlname:
