@@ -179,7 +179,7 @@ def test_the_harvest_found_the_hostile_names(harvested):
     names = {o["domain"]: o["name"] for o in orgs}
     assert names["formula-co.co.uk"] == "=cmd|' /C calc'!A0"  # stored as published, made safe on output
     assert names["esc-co.co.uk"] == "Esc click Ltd"  # escape sequences gone whole at the source
-    assert names["ref-co.co.uk"].startswith("Ref[")
+    assert names["ref-co.co.uk"] == "Ref Ltd"  # and so are those spelt with character references
     assert not [o["name"] for o in orgs if C0_C1.search(o["name"])]
     assert any("Meetup" in o["name"] for o in orgs)
 

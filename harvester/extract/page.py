@@ -371,17 +371,20 @@ def _utf8(text: str, data: bytes | None = None) -> bytes:
     """
     if data is None:
         data = text.encode("utf-8")
+    # References first, so a sequence spelt with them (`&#27;[31m`) goes whole with the raw ones.
+    if b"&#" in data and _CONTROL_REF.search(data):
+        data = _CONTROL_REF.sub(_control_ref, data)
+        text = data.decode("utf-8")
     # A C1 character's UTF-8 starts with 0xC2: its absence (a C search) settles most pages.
     if len(data.translate(None, _C0)) != len(data) or (b"\xc2" in data and _C1_UTF8.search(data)):
         data = drop_text_controls(text).encode("utf-8")
-    if b"&#" in data and _CONTROL_REF.search(data):
-        data = _CONTROL_REF.sub(_control_ref, data)
     return data
 
 
-# A character reference to a control character (`&#27;`, `&#x1b;`, `&#x9b;`): libxml2 turns it
-# into the character after the drop above, so it is dropped here; C1 references become the
-# Windows-1252 character they mean in HTML (`&#x93;` is a quotation mark, as browsers read it).
+# A character reference to a control character (`&#27;`, `&#x1b;`, `&#x9b;`): libxml2 would turn
+# it into the character after the control rule ran, so `_utf8` spells it out first and the rule
+# drops it, whole sequence and all; C1 references become the Windows-1252 character they mean in
+# HTML (`&#x93;` is a quotation mark, as browsers read it).
 _CONTROL_REF = re.compile(
     rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|12[7-9]|1[3-5][0-9])(?![0-9])"
     rb"|[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])(?![0-9a-fA-F]));?")
@@ -390,7 +393,8 @@ _CONTROL_REF = re.compile(
 def _control_ref(m: re.Match[bytes]) -> bytes:
     digits = m[0][2:].rstrip(b";")
     code = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
-    return bytes([code]).decode("cp1252", "ignore").encode("utf-8") if code >= 0x80 else b""
+    # C0 and DEL as the raw character, for the control rule that runs next; C1 as Windows-1252.
+    return bytes([code]).decode("cp1252", "ignore").encode("utf-8") if code >= 0x80 else bytes([code])
 
 
 def _text(el: Any, sep: str = "") -> str:
