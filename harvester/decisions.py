@@ -44,6 +44,7 @@ from harvester.models import (
 from harvester.names import name_key
 from harvester.plain_text import drop_controls
 from harvester.snowball import next_wave
+from harvester.snowball.sample_graph import BOTH_WAYS  # the relation kinds counted both ways
 from harvester.urls import is_http_url, registrable_domain
 
 STATUS_AFTER = {
@@ -55,8 +56,6 @@ STATUS_AFTER = {
     DecisionKind.exclude: OrgStatus.excluded,
 }
 _INCLUDED = {s.value for s in INCLUDED_STATUSES}
-# Relation kinds counted in both directions (see harvester.snowball.sample_graph.BOTH_WAYS).
-_BOTH_WAYS = ("sponsor", "hosts_event", "organises", "venue")
 
 
 class DecisionConflict(BadInput):
@@ -158,7 +157,7 @@ def recruiter_of(session: Session, org_id: int) -> Organisation | None:
                                Relation.id).where(
         sa.or_(sa.and_(Relation.target_id == org_id, Relation.source_id.in_(included)),
                sa.and_(Relation.source_id == org_id, Relation.target_id.in_(included),
-                       Relation.kind.in_(_BOTH_WAYS))))).all()
+                       Relation.kind.in_(sorted(BOTH_WAYS)))))).all()
     if not rows:
         return None
     # A referral relation (recorded without a Referral row) beats links; then the earliest.
@@ -172,7 +171,7 @@ def _pointer_waves(session: Session, org_id: int) -> Iterable[int | None]:
         Relation.target_id == org_id, Relation.source_id.in_(included))).all())
     ids |= set(session.exec(select(Relation.target_id).where(
         Relation.source_id == org_id, Relation.target_id.in_(included),
-        Relation.kind.in_(_BOTH_WAYS))).all())
+        Relation.kind.in_(sorted(BOTH_WAYS)))).all())
     ids |= set(session.exec(select(Referral.from_organisation_id).where(
         Referral.to_organisation_id == org_id, Referral.from_organisation_id.in_(included))).all())
     ids.discard(org_id)

@@ -32,8 +32,7 @@ from harvester.models import (
     Relation,
     SectorSource,
 )
-
-_SIGNALS_FIELD = "page_signals"  # harvester.resolve's per-page digest (see its module docstring)
+from harvester.resolve.page_signals import SIGNALS_FIELD  # the per-page digest, not a fact a page states
 
 # Pages listed per organisation; the count says how many there are in all.
 MAX_PAGES = 500
@@ -186,8 +185,8 @@ def render_text(report: dict[str, Any]) -> str:
 
     # page_signals rows are the harvester's own digest of each page (for recomputing the sector
     # without page bodies): one plain line here instead of clipped JSON; --json keeps them whole.
-    signals = [f for f in report["facts"] if f["field"] == _SIGNALS_FIELD]
-    section("Facts", [f for f in report["facts"] if f["field"] != _SIGNALS_FIELD],
+    signals = [f for f in report["facts"] if f["field"] == SIGNALS_FIELD]
+    section("Facts", [f for f in report["facts"] if f["field"] != SIGNALS_FIELD],
             lambda f: f"- {f['field']} = {f['value']!s:.160} — source "
             f"{f['source_url'] or '-'} (rule {f['rule'] or '-'}; {_when(f)})")
     if signals:
