@@ -1,17 +1,7 @@
-"""The harvest loop: frontier -> fetch -> extract -> resolve -> store, a few pages per transaction.
+"""Harvest: the harvest loop that runs the steps of a harvest in order (see the package docstring).
 
-Follow one page: `Harvest.run` plans the frontier (seed and accepted organisations' homepages,
-Meetup sources of the cluster files, pages whose revisit time has come), then the dispatcher
-hands queued pages to the polite client host by host (`fetch/`), the page's bytes go to the pure
-extractors (`extract/`), and `store_page.store_page_facts` / `meetup.store.store_meetup_facts` write
-the facts with the page's state in one transaction, shared by the pages that finished while the
-previous transaction was being written (group commit, at most `BATCH_PAGES`: a transaction per
-page was most of the cost of storing). A kill at any moment therefore loses only pages in flight
-or not yet committed, which stay queued (or `frontier.reset_interrupted` re-queues) for the next
-run; a page that fails while storing rolls its batch back and the batch is stored again page by
-page, so only that page is marked failed.
-
-Settings used: max_pages, depth, concurrency, host_concurrency, delay, revisit_days (config.py).
+The dispatcher, fetching, the extraction pool, group commit and worker mode live here because
+they share the event loop's state (queues, pages in flight, claims).
 """
 
 from __future__ import annotations
@@ -23,14 +13,11 @@ import logging
 import os
 import signal
 import socket
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from harvester.config import Config
+from harvester.crawl.host_queues import HostQueues
+from harvester.crawl.options import HarvestOptions, HarvestSummary, Progress
+from harvester.crawl.sigterm import stop_on_sigterm
 from harvester.extract.sitemap import parse_sitemap
 from harvester.fetch.result import FetchResult
 from harvester.frontier import Frontier, reset_interrupted, site_key
@@ -80,112 +70,6 @@ def _warm_extractors() -> None:
         warm()
     except Exception:  # noqa: BLE001 - only a head start; the real pages report their own errors
         log.debug("warming the extractors failed", exc_info=True)
-
-
-@dataclass
-class HarvestOptions:
-    """What `harvester harvest` was asked to do (flags beat config; see config.py for defaults)."""
-
-    cluster: str | None = None
-    replay: Path | None = None
-    archive: Path | None = None
-    allow_private: bool = False
-    web: bool = True
-    meetup: bool = True
-    refresh: bool = False  # re-visit every known page now (conditional requests)
-    profile_candidates: bool = True  # fetch a few pages of organisations seeds link to
-    worker: str | None = None
-    kind: str = "harvest"
-
-    def as_arguments(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
-                if v not in (None, False) or k in ("web", "meetup")}
-
-
-@dataclass
-class Progress:
-    """Live figures for a progress bar; `on_change` is called after every page."""
-
-    done: int = 0
-    queued: int = 0
-    errors: int = 0
-    hosts_active: int = 0
-    counts: Counter = field(default_factory=Counter)
-    on_change: Callable[[Progress], None] | None = None
-
-    def changed(self) -> None:
-        if self.on_change is not None:
-            self.on_change(self)
-
-
-@dataclass
-class HarvestSummary:
-    run_id: int
-    status: RunStatus
-    counts: dict[str, int]
-    seconds: float
-
-
-class HostQueues:
-    """Queued page ids per host, best first; the dispatcher takes hosts round-robin."""
-
-    def __init__(self) -> None:
-        self._queues: dict[str, list[tuple[float, int, int]]] = {}
-        self._ring: deque[str] = deque()
-
-    def push(self, host: str, priority: float, depth: int, page_id: int) -> None:
-        import heapq
-
-        q = self._queues.get(host)
-        if q is None:
-            q = self._queues[host] = []
-            self._ring.append(host)
-        heapq.heappush(q, (priority, depth, page_id))
-
-    def pop_for(self, busy: Callable[[str], bool]) -> tuple[str, int] | None:
-        """The next page of the next host that is not busy, or None."""
-        import heapq
-
-        for _ in range(len(self._ring)):
-            host = self._ring[0]
-            self._ring.rotate(-1)
-            q = self._queues.get(host)
-            if not q:
-                continue
-            if busy(host):
-                continue
-            _, _, page_id = heapq.heappop(q)
-            return host, page_id
-        return None
-
-    def __len__(self) -> int:
-        return sum(len(q) for q in self._queues.values())
-
-    def has(self, host: str) -> bool:
-        return bool(self._queues.get(host))
-
-    def drop(self, host: str) -> list[int]:
-        """Forget the host's queued page ids (worker mode: the host goes back to the pool)."""
-        q = self._queues.get(host) or []
-        self._queues[host] = []
-        return [page_id for _, _, page_id in q]
-
-    def hosts_waiting(self) -> int:
-        return sum(1 for q in self._queues.values() if q)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _stop_on_sigterm() -> Any:
-    """Outside the crawl's event loop (planning, typing the organisations, the Meetup API) a
-    SIGTERM stops the harvest as Ctrl-C does: the run is closed as interrupted and its lock given
-    back, instead of the process dying with both left behind. Returns the handler it replaced
-    (None off the main thread, where signals cannot be handled)."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 class Harvest:
@@ -245,11 +129,11 @@ class Harvest:
         self.run_id = self.revisit.run_id = self._start_run()
         status = RunStatus.completed
         error: str | None = None
-        previous = _stop_on_sigterm()
+        previous = stop_on_sigterm()
         try:
             self._plan()
             asyncio.run(self._crawl())
-            _stop_on_sigterm()  # the crawl's event loop put back the default (die at once)
+            stop_on_sigterm()  # the crawl's event loop put back the default (die at once)
             self._meetup_api()
             self._finish_organisations()
             if self._stop is not None and self._stop.is_set():
