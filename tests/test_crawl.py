@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from harvester.config import Config
 from harvester.crawl import Harvest, HarvestOptions
+from harvester.crawl.store import PageStore
 from harvester.fetch.client import PoliteClient
 from harvester.models import (
     Cluster,
@@ -188,11 +189,11 @@ def test_meetup_api_mode_is_used_when_a_token_is_set(engine, httpx_mock, monkeyp
 
 
 def _batch_harvest(engine) -> tuple[Harvest, list[int]]:
-    """A harvest with three queued pages of Alpha, ready for `_store_batch`."""
+    """A harvest with three queued pages of Alpha, ready for its store step's `store_batch`."""
     _setup(engine)
     config = Config.load({"delay": 0, "retries": 1}, env={})
     harvest = Harvest(engine, config, HarvestOptions(meetup=False))
-    harvest.run_id = harvest._start_run()
+    harvest.run_id = harvest.store.run_id = harvest._start_run()
     with Session(engine) as s:
         org = s.exec(select(Organisation)).one()
         pages = [harvest.frontier.enqueue(s, url, depth=0, organisation_id=org.id, run_id=harvest.run_id)
@@ -216,7 +217,7 @@ def _results() -> list:
 
 def test_a_batch_of_pages_is_stored_in_one_transaction(engine):
     harvest, ids = _batch_harvest(engine)
-    added = harvest._store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
+    added = harvest.store.store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
     assert len(added) == 3 and any(added[0])  # the home page queued links
     with Session(engine) as s:
         assert {p.state for p in s.exec(select(Page).where(Page.id.in_(ids))).all()} == {PageState.fetched}
@@ -236,7 +237,7 @@ def test_a_page_failing_in_a_batch_loses_only_itself(engine, monkeypatch):
         return real(session, page, facts, **kw)
 
     monkeypatch.setattr(store_page, "store_page_facts", failing)
-    harvest._store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
+    harvest.store.store_batch([(i, r, None) for i, r in zip(ids, _results(), strict=True)])
     with Session(engine) as s:
         states = {p.url: (p.state, p.error) for p in s.exec(select(Page).where(Page.id.in_(ids))).all()}
         assert states["https://alpha.org.uk/about/"] == (PageState.failed, "internal-error")
@@ -262,7 +263,7 @@ def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engi
         raise RuntimeError("warm-up failed")
 
     stored: list[int] = []
-    real_store = Harvest._store_batch
+    real_store = PageStore.store_batch
 
     def store_batch(self, items):
         stored.append(len(calls))  # warm-ups seen when this batch was stored
@@ -278,7 +279,7 @@ def test_extractors_are_warmed_on_the_database_thread_before_the_first_page(engi
 
     monkeypatch.setattr(pool, "warm", warm)
     monkeypatch.setattr(pool, "ExtractPool", NoPool)
-    monkeypatch.setattr(Harvest, "_store_batch", store_batch)
+    monkeypatch.setattr(PageStore, "store_batch", store_batch)
     _setup(engine)
     _harvest(engine)  # one host, 30 pages at most: no warm-up
     assert calls == []
