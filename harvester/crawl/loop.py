@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,27 +19,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from harvester.config import Config
+from harvester.crawl.finish_organisations import finish_organisations
 from harvester.crawl.host_queues import HostQueues
+from harvester.crawl.meetup_api_pass import meetup_api
 from harvester.crawl.meetup_hosts import is_meetup_host
 from harvester.crawl.options import HarvestOptions, HarvestSummary, Progress
+from harvester.crawl.plan import plan_pages, queued_rows
+from harvester.crawl.run_record import end_run, mark_typed, start_run
 from harvester.crawl.sigterm import stop_on_sigterm
 from harvester.crawl.store import PageStore
 from harvester.fetch.result import FetchResult
-from harvester.frontier import Frontier, reset_interrupted, site_key
-from harvester.models import (
-    INCLUDED_STATUSES,
-    Cluster,
-    HarvestRun,
-    Organisation,
-    Page,
-    PageState,
-    RunStatus,
-    in_cluster,
-    utcnow,
-)
+from harvester.frontier import Frontier
+from harvester.models import Page, RunStatus, utcnow
 
 log = logging.getLogger("harvester.crawl")
 
@@ -132,7 +124,7 @@ class Harvest:
             self._plan()
             asyncio.run(self._crawl())
             stop_on_sigterm()  # the crawl's event loop put back the default (die at once)
-            self._meetup_api()
+            meetup_api(self.engine, self.config, self.options, self.run_id, self.counts)
             self._finish_organisations()
             if self._stop is not None and self._stop.is_set():
                 status = RunStatus.interrupted
@@ -143,151 +135,27 @@ class Harvest:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
-            self._end_run(status, error)
+            end_run(self.engine, self.run_id, self.options, self.counts, status, error)
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
         return HarvestSummary(self.run_id, status, dict(self.counts), time.monotonic() - start)
 
-    # ------------------------------------------------------------ run bookkeeping
+    # ------------------------------------------------------------ run bookkeeping and planning
 
     def _start_run(self) -> int:
-        with Session(self.engine, expire_on_commit=False) as s:
-            recovered = reset_interrupted(s)
-            run = HarvestRun(kind=self.options.kind, arguments=self.options.as_arguments(),
-                             worker=self.options.worker or f"{socket.gethostname()}:{os.getpid()}")
-            # A run left 'running' by a killed process is over: say so, so `runs` tells the truth.
-            if self.options.worker is None:
-                s.execute(sa.update(HarvestRun).where(HarvestRun.status == RunStatus.running)
-                          .values(status=RunStatus.interrupted, error="process ended without closing"))
-            s.add(run)
-            s.commit()
-            if recovered:
-                self.counts["resumed_pages"] += recovered
-            self._adopt_untyped(s)
-            return run.id
-
-    def _adopt_untyped(self, s: Session) -> None:
-        """Organisations whose pages an ended run stored but never typed (killed, Ctrl-C or a
-        failure before `_finish_organisations`) are typed by this run: their pages were committed,
-        so nothing else would fetch them again before their revisit and their sector and domain
-        areas would stay missing. Such a run has no `organisations_typed` count (nor a note of the
-        run that typed them, `organisations_typed_by_run`)."""
-        ended = s.exec(select(HarvestRun.id, HarvestRun.counts).where(
-            HarvestRun.status.in_((RunStatus.interrupted, RunStatus.failed)))).all()
-        runs = [run_id for run_id, counts in ended
-                if not {"organisations_typed", "organisations_typed_by_run"} & set(counts or {})]
-        if not runs:
-            return
-        orgs = s.exec(select(Page.organisation_id).where(
-            Page.run_id.in_(runs), Page.state == PageState.fetched,
-            Page.organisation_id.is_not(None)).distinct()).all()
-        self._untyped_runs = runs
-        self.touched.update(orgs)
-        self.counts["organisations_untyped_adopted"] += len(orgs)
-
-    def _mark_typed(self) -> None:
-        """The ended runs adopted by `_adopt_untyped` are typed now: say so in their counts, so
-        the next run does not type their organisations again."""
-        if not self._untyped_runs:
-            return
-        with Session(self.engine) as s:
-            for run in s.exec(select(HarvestRun).where(HarvestRun.id.in_(self._untyped_runs))).all():
-                run.counts = {**(run.counts or {}), "organisations_typed_by_run": self.run_id}
-                s.add(run)
-            s.commit()
-        self._untyped_runs = []
-
-    def _end_run(self, status: RunStatus, error: str | None) -> None:
-        with Session(self.engine) as s:
-            if self.options.worker:
-                from harvester.workers import release_all
-
-                release_all(s, self.options.worker)
-            if status is not RunStatus.completed:
-                reset_interrupted(s)
-            run = s.get(HarvestRun, self.run_id)
-            run.status = status
-            run.finished_at = utcnow()
-            run.counts = {k: int(v) for k, v in sorted(self.counts.items())}
-            run.error = error
-            s.add(run)
-            s.commit()
-
-    # ------------------------------------------------------------ planning
-
-    def _included(self, s: Session) -> list[Organisation]:
-        stmt = select(Organisation).where(Organisation.status.in_(INCLUDED_STATUSES))
-        if self.options.cluster:
-            stmt = stmt.where(in_cluster(self.options.cluster))
-        return list(s.exec(stmt.order_by(Organisation.id)).all())
+        run_id, self._untyped_runs = start_run(self.engine, self.options, self.counts, self.touched)
+        return run_id
 
     def _plan(self) -> None:
-        from harvester.frontier import requeue_due
-
         with Session(self.engine, expire_on_commit=False) as s:
-            if self.options.worker:
-                from harvester.workers import plan_serially
-
-                plan_serially(s)
-            if self.options.cluster and s.get(Cluster, self.options.cluster) is None:
-                from harvester.errors import BadInput
-
-                raise BadInput(f"unknown cluster {self.options.cluster!r}: load its seed file with "
-                               "`harvester seed FILE` or check `harvester orgs`")
-            orgs = self._included(s)
-            if self.options.web:
-                for org in orgs:
-                    if org.homepage and self.frontier.enqueue(
-                            s, org.homepage, depth=0, organisation_id=org.id,
-                            cluster_id=org.cluster_id, run_id=self.run_id):
-                        self.counts["planned_pages"] += 1
-                revisit = 0.0 if self.options.refresh else self.config.revisit_days
-                ids = [o.id for o in orgs]
-                if ids:
-                    # Workers: a page another worker of this harvest fetched is not due again.
-                    busy = (s.exec(select(HarvestRun.id).where(
-                        HarvestRun.status == RunStatus.running,
-                        HarvestRun.started_at >= utcnow() - timedelta(days=1))).all()
-                        if self.options.worker else None)
-                    self.counts["revisits"] += requeue_due(s, revisit_days=revisit, organisation_ids=ids,
-                                                           skip_run_ids=busy)
-            if self.options.meetup:
-                self._plan_meetup(s)
+            plan_pages(s, self.options, self.config, self.frontier, self.counts, self.run_id)
             s.commit()
             self.frontier.drain_added()
             if not self.options.worker:  # workers load the pages of the hosts they claim
                 self._load_queue(s)
 
-    def _plan_meetup(self, s: Session) -> None:
-        from harvester.meetup.sources import jobs_for_cluster
-
-        stmt = select(Cluster)
-        if self.options.cluster:
-            stmt = stmt.where(Cluster.id == self.options.cluster)
-        api_mode = self._meetup_token() is not None
-        for cluster in s.exec(stmt).all():
-            for job in jobs_for_cluster(cluster.meetup or {}, api_mode=api_mode):
-                if job.kind.startswith("api_"):
-                    continue  # answered by the official API after the crawl (`_meetup_api`)
-                site = f"meetup:{job.urlname}" if job.urlname else site_key(job.url)
-                if self.frontier.enqueue(s, job.url, depth=0, source="meetup", cluster_id=cluster.id,
-                                         run_id=self.run_id, site=site):
-                    self.counts["planned_meetup_pages"] += 1
-
     def _load_queue(self, s: Session) -> None:
-        stmt = select(Page.id, Page.host, Page.priority, Page.depth, Page.url, Page.etag,
-                      Page.last_modified).where(Page.state == PageState.queued)
-        if self.options.cluster:
-            # `--cluster C` crawls C: pages another cluster's stopped harvest left queued wait for
-            # the next harvest of that cluster (or of all) instead of being fetched here.
-            members = select(Organisation.id).where(in_cluster(self.options.cluster))
-            stmt = stmt.where(sa.or_(Page.cluster_id == self.options.cluster,
-                                     Page.organisation_id.in_(members)))
-        rows = s.exec(stmt).all()
-        if not self.options.web:
-            rows = [r for r in rows if is_meetup_host(r[1])]
-        if not self.options.meetup:
-            rows = [r for r in rows if not is_meetup_host(r[1])]
+        rows = queued_rows(s, self.options)
         self._push_rows(self.revisit.plan(s, rows))  # sitemaps first, pages they vouch for held
         self.progress.queued = len(self.queues)
         self.progress.changed()
@@ -554,45 +422,9 @@ class Harvest:
 
     # ------------------------------------------------------------ after the crawl
 
-    @staticmethod
-    def _meetup_token() -> str | None:
-        from harvester.meetup.api import token_from_env
-
-        return token_from_env()
-
-    def _meetup_api(self) -> None:
-        """API mode (HARVESTER_MEETUP_TOKEN set): the clusters' groups and `api` queries through
-        Meetup's official GraphQL API; the token is never stored, logged or archived."""
-        token = self._meetup_token()
-        if token is None or not self.options.meetup or self.options.replay is not None:
-            return
-        from harvester.meetup import harvest_api
-
-        counts = asyncio.run(harvest_api(
-            self.engine, token=token, run_id=self.run_id, cluster_id=self.options.cluster,
-            requests_per_minute=self.config.meetup_requests_per_minute,
-            user_agent=self.config.user_agent))
-        self.counts.update({k: v for k, v in counts.items() if isinstance(v, int)})
-
     def _finish_organisations(self) -> None:
-        """Sector and domain areas from all pages of each organisation touched in this run, and
-        Meetup venues matched to organisations whose sites were crawled after the group page."""
-        from harvester.meetup.store import reconcile_venues
-        from harvester.resolve.recompute import recompute_organisation
-
-        with Session(self.engine) as s:
-            self.counts["meetup_venues_reconciled"] += reconcile_venues(s, run_id=self.run_id)
-            s.commit()
-        for org_id in sorted(self.touched):
-            # Workers may both create a missing row (a domain area) at once: the loser retries.
-            for attempt in range(3 if self.options.worker else 1):
-                try:
-                    with Session(self.engine) as s:
-                        recompute_organisation(s, org_id)
-                        s.commit()
-                    break
-                except sa.exc.DBAPIError:  # unique violation or deadlock with another worker
-                    if attempt == 2 or not self.options.worker:
-                        raise
-        self.counts["organisations_typed"] += len(self.touched)
-        self._mark_typed()
+        """Type the organisations touched (crawl/finish_organisations.py), then note the ended runs
+        this run adopted as typed, so the next run does not type them again."""
+        finish_organisations(self.engine, self.run_id, self.touched, self.options.worker, self.counts)
+        mark_typed(self.engine, self._untyped_runs, self.run_id)
+        self._untyped_runs = []
