@@ -17,15 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from harvester.config import Config
 from harvester.crawl.finish_organisations import finish_organisations
+from harvester.crawl.group_commit import GroupCommit
 from harvester.crawl.host_queues import HostQueues
 from harvester.crawl.meetup_api_pass import meetup_api
-from harvester.crawl.meetup_hosts import is_meetup_host
+from harvester.crawl.meetup_hosts import host_filter, is_meetup_host
 from harvester.crawl.options import HarvestOptions, HarvestSummary, Progress
 from harvester.crawl.plan import plan_pages, queued_rows
 from harvester.crawl.run_record import end_run, mark_typed, start_run
@@ -33,7 +33,7 @@ from harvester.crawl.sigterm import stop_on_sigterm
 from harvester.crawl.store import PageStore
 from harvester.fetch.result import FetchResult
 from harvester.frontier import Frontier
-from harvester.models import Page, RunStatus, utcnow
+from harvester.models import RunStatus, utcnow
 
 log = logging.getLogger("harvester.crawl")
 
@@ -46,9 +46,6 @@ WORKER_POLL = 0.1
 TURN_EVERY = 0.2
 # Queued pages from which extraction moves to worker processes (harvester/extract/pool.py).
 POOL_MIN_QUEUE = 200
-# Most pages stored in one transaction (group commit: a batch holds the pages that finished while
-# the previous one was written, so a quiet harvest still commits each page at once).
-BATCH_PAGES = 64
 CLAIM_REFRESH = 30.0
 
 
@@ -83,9 +80,8 @@ class Harvest:
         self._wake: asyncio.Event | None = None
         self.targets: dict[int, tuple[str, str | None, str | None]] = {}  # url, etag, last-modified
         self._db_thread: ThreadPoolExecutor | None = None
-        # Pages fetched and waiting for the database thread, and the batch it is writing now.
-        self._pending: list[tuple[int, FetchResult, Any, asyncio.Future]] = []
-        self._writing: asyncio.Future | None = None
+        # Pages fetched and waiting for the database thread, in batches (crawl/group_commit.py).
+        self._commits: GroupCommit | None = None
         # Extraction in worker processes on a large harvest (facts by page id, for the store step).
         self._extract_pool: Any = None
         self._prepared: dict[int, Any] = {}
@@ -189,6 +185,7 @@ class Harvest:
         wake = self._wake = asyncio.Event()
         # One thread writes to the database: SQLite has one writer, and pages commit in order.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvester-db")
+        self._commits = GroupCommit(self.store, self._db_thread)
         if not self.options.worker and self.queues.hosts_waiting() * self.config.max_pages >= POOL_MIN_QUEUE:
             # A harvest of many hosts: every host waits for its homepage's links, so the first
             # extraction's set-up (taxonomy, matchers, ~0.4 s) is done now, while robots.txt is
@@ -230,54 +227,14 @@ class Harvest:
                     t.cancel()
                 if tasks:
                     await asyncio.gather(*tasks, return_exceptions=True)
-                await self._flush_pending()
+                await self._commits.flush()
                 self._db_thread.shutdown(wait=True)
                 if self._extract_pool is not None:
                     self._extract_pool.close()
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(signal.SIGTERM)
 
-    def _write_next(self) -> None:
-        """Hand the pages waiting to be stored to the database thread as one batch, unless it
-        is writing one already (then they go when it is done)."""
-        if self._writing is not None or not self._pending or self._db_thread is None:
-            return
-        batch, self._pending = self._pending[:BATCH_PAGES], self._pending[BATCH_PAGES:]
-        loop = asyncio.get_running_loop()
-        items = [(page_id, result, facts) for page_id, result, facts, _ in batch]
-        self._writing = loop.run_in_executor(self._db_thread, self.store.store_batch, items)
-        self._writing.add_done_callback(lambda f: self._written(batch, f))
-
-    def _written(self, batch: list[tuple[int, FetchResult, Any, asyncio.Future]],
-                 writing: asyncio.Future) -> None:
-        self._writing = None
-        if writing.cancelled():
-            outcome: Any = [[] for _ in batch]
-        elif writing.exception() is not None:
-            outcome = writing.exception()
-        else:
-            outcome = writing.result()
-        for i, (_, _, _, done) in enumerate(batch):
-            if done.done():
-                continue
-            if isinstance(outcome, BaseException):
-                done.set_exception(outcome)
-            else:
-                done.set_result(outcome[i])
-        self._write_next()
-
-    async def _flush_pending(self) -> None:
-        """Store what was fetched before the crawl stopped (SIGTERM, Ctrl-C): the batch being
-        written, then the pages still waiting, so an interrupted run keeps what it has done."""
-        while self._db_thread is not None and (self._writing is not None or self._pending):
-            if self._writing is None:
-                self._write_next()
-            if self._writing is not None:
-                await asyncio.wait({self._writing})
-            await asyncio.sleep(0)  # its done-callback (`_written`) runs, then the next batch
-
     async def _one(self, client: Any, host: str, page_id: int) -> None:
-        loop = asyncio.get_running_loop()
         url, etag, modified = self.targets.pop(page_id)
         self._in_flight_ids.add(page_id)
         if host in self.claimed:
@@ -303,9 +260,7 @@ class Harvest:
                 self._robots_sitemaps[page_id] = await robots_sitemaps(client, url)
             # Parsing and storing run on the database thread so the event loop keeps its
             # timing: a blocked loop would send the next request to a host late, then bunch up.
-            done: asyncio.Future = loop.create_future()
-            self._pending.append((page_id, result, self._prepared.pop(page_id, None), done))
-            self._write_next()
+            done = self._commits.add(page_id, result, self._prepared.pop(page_id, None))
             self._push(await done)
             self.revisit.abandon(page_id)  # a sitemap that failed to store vouches for nothing
             self._push_rows(self.revisit.take_released())  # pages its sitemap did not vouch for
@@ -363,15 +318,6 @@ class Harvest:
 
     # ------------------------------------------------------------ worker mode
 
-    def _host_filter(self) -> Any:
-        col = Page.__table__.c.host
-        meetup = sa.or_(col == "meetup.com", col.like("%.meetup.com"))
-        if not self.options.web:
-            return meetup
-        if not self.options.meetup:
-            return ~meetup
-        return None
-
     def _worker_turn(self) -> None:
         """Give back hosts that are done or over their lease, keep the claims fresh, claim more
         hosts while below `concurrency` of them, and queue their pages (harvester.workers)."""
@@ -402,9 +348,10 @@ class Harvest:
             want = min(CLAIM_BATCH, max(1, self.config.concurrency) - len(self.claimed))
             if want <= 0:
                 return
-            new = workers.claim_hosts(s, name, limit=want, host_filter=self._host_filter())
+            new = workers.claim_hosts(s, name, limit=want, host_filter=host_filter(self.options))
             if len(new) < want and workers.register_hosts(s):  # hosts queued since: claim those too
-                new += workers.claim_hosts(s, name, limit=want - len(new), host_filter=self._host_filter())
+                new += workers.claim_hosts(s, name, limit=want - len(new),
+                                           host_filter=host_filter(self.options))
             for host in new:
                 self.claimed[host] = 0
             rows = [r for r in workers.queued_pages(s, new) if r[0] not in self.targets
@@ -418,7 +365,7 @@ class Harvest:
         from harvester.workers import queued_total
 
         with Session(self.engine) as s:
-            return queued_total(s, self._host_filter()) == 0
+            return queued_total(s, host_filter(self.options)) == 0
 
     # ------------------------------------------------------------ after the crawl
 
