@@ -18,7 +18,7 @@ a page validated in an earlier window than now is requested for real. So no page
 `sitemap_trust_days` plus the time to the next run without a real request, and the real requests
 are spread over the period rather than all falling due in the same run.
 
-`SitemapGate` applies the rule inside a harvest (crawl.py calls it at a few delimited points;
+`SitemapGate` applies the rule inside a harvest (crawl/ calls it at a few delimited points;
 `robots_sitemaps` gives the sitemaps a robots.txt names, queued with a host's first page):
 when the queue is loaded it holds back the due pages of each host that has a known sitemap and
 puts the sitemap first (fetched in full: page bodies are not kept, so a 304 would tell us nothing

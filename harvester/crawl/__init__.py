@@ -15,10 +15,20 @@ Settings used: max_pages, depth, concurrency, host_concurrency, delay, revisit_d
 
 This package's `__init__` keeps the entry points (`Harvest`, `HarvestOptions`, `HarvestSummary`,
 `Progress`), so import them from `harvester.crawl`; the work is done by one module per job, in the
-way Scrapy separates its scheduler, downloader, extraction and storage:
+way Scrapy separates its engine, scheduler, downloader and storage (pure ones marked):
 
-    loop          Harvest: runs the steps in order; the dispatcher, fetching, the extraction pool,
-                  group commit and worker mode on the event loop
+    loop                  Harvest: runs the steps in order; on the event loop, the dispatcher,
+                          fetching, extraction in the pool and worker mode (they share its state)
+    options               HarvestOptions, Progress, HarvestSummary (plain data)
+    host_queues           HostQueues: the scheduler, queued pages per host, best first (pure)
+    plan                  the pages a harvest queues before it crawls, and the queue it loads
+    group_commit          GroupCommit: fetched pages to the database thread in batches (BATCH_PAGES)
+    store                 PageStore: the store step, a batch of pages and their facts, one transaction
+    meetup_hosts          which hosts and sources are Meetup's, in Python and in SQL (pure)
+    run_record            the run's row: opened, closed, and the ended runs it adopts to type
+    meetup_api_pass       the Meetup API pass after the crawl (HARVESTER_MEETUP_TOKEN set)
+    finish_organisations  after the crawl: the organisations touched typed, Meetup venues matched
+    sigterm               SIGTERM outside the event loop stops the harvest as Ctrl-C does
 """
 
 from __future__ import annotations

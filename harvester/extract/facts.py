@@ -2,7 +2,7 @@
 
 Website pages give `PageFacts`; Meetup pages and API answers give `MeetupFacts`. Both are plain
 dataclasses so extractors stay pure and tests can build them by hand. Fields may be added; the
-ones here are relied on by `crawl.py`, `harvester.resolve` and `harvester inspect --json`.
+ones here are relied on by `crawl/store.py`, `harvester.resolve` and `harvester inspect --json`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""What a fetch returns: the contract between `fetch/` and `crawl.py`.
+"""What a fetch returns: the contract between `fetch/` and `crawl/`.
 
 A fetch never raises for a failed URL; it returns a `FetchResult` whose `error` is a stable slug
-(see `ERROR_SLUGS`) that `crawl.py` stores on `Page.error` and counts in the run summary.
+(see `ERROR_SLUGS`) that `crawl/store.py` stores on `Page.error` and counts in the run summary.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Parsing lives in `harvester.extract.meetup` (pure); this package does the I/O ar
     harvest_api(engine, token=..., run_id=...)                API mode for every cluster, end to end
 
 HTML mode runs inside the crawler (pages go through the polite client, robots.txt obeyed):
-`crawl.py` queues `jobs_for_cluster(...)` URLs, parses each fetched page with
+`crawl/plan.py` queues `jobs_for_cluster(...)` URLs, `crawl/store.py` parses each fetched page with
 `parse_meetup_page`, stores it with `store_meetup_facts` and queues `event_jobs(facts)`.
 """
 
