@@ -56,7 +56,7 @@ class PageStore:
         self.extracted = 0
 
     def store_batch(self, items: list[tuple[int, FetchResult, Any]]
-                     ) -> list[list[tuple[str, float, int, int, str]]]:
+                    ) -> list[list[tuple[str, float, int, int, str]]]:
         """Store pages in one transaction; the pages each one queued, in order. If one fails,
         the batch is rolled back and stored again page by page (`_store_safely`), so the others
         are kept and only the failing page is marked failed."""
