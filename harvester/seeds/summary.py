@@ -1,6 +1,7 @@
 """What a `seed` call changed (SeedSummary), for the command's report.
 
-Apart so the storing modules fill it and the command reads it without either importing the other.
+Apart so store (the batch) and store_organisation (one organisation's kept status) both fill it
+without a cycle between them; the `seed` command only reads it.
 """
 
 from __future__ import annotations
