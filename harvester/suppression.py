@@ -53,10 +53,10 @@ def hold_list(session: Session, *, exclusive: bool = False) -> None:
     session.connection().execute(sa.text(f"SELECT {how}(:key)"), {"key": LIST_LOCK_KEY})
 
 
-def is_suppressed(session: Session, *, email: str | None = None, person: str | None = None,
-                  domain: str | None = None) -> bool:
-    """True when any given value (or an email's domain) is on the do-not-contact list (held
-    shared for the rest of the transaction, `hold_list`)."""
+def entries_to_check(*, email: str | None = None, person: str | None = None,
+                     domain: str | None = None) -> list[tuple[SuppressionKind, str]]:
+    """The (kind, normalised value) entries that would suppress these values: an email, its
+    domain, a person's key and a domain. One rule for the database check and the snapshot."""
     checks: list[tuple[SuppressionKind, str]] = []
     if email:
         checks.append((SuppressionKind.email, normalise(SuppressionKind.email, email)))
@@ -69,6 +69,14 @@ def is_suppressed(session: Session, *, email: str | None = None, person: str | N
             checks.append((SuppressionKind.person, key))
     if domain:
         checks.append((SuppressionKind.domain, normalise(SuppressionKind.domain, domain)))
+    return checks
+
+
+def is_suppressed(session: Session, *, email: str | None = None, person: str | None = None,
+                  domain: str | None = None) -> bool:
+    """True when any given value (or an email's domain) is on the do-not-contact list (held
+    shared for the rest of the transaction, `hold_list`)."""
+    checks = entries_to_check(email=email, person=person, domain=domain)
     if checks:
         hold_list(session)
     for kind, value in checks:

@@ -148,15 +148,21 @@ def test_target_shares_come_from_quotas(session):
     assert "fills the bristol university 1 of 5 quota" in c.why
 
 
-def test_rejected_disappears_and_returns_flagged_on_new_evidence(session):
+def rejected_candidate(session, *seeds: str) -> Graph:
+    """Seeds A, B (and any more) both linking to "Rejected", which a reviewer then rejected."""
     g = Graph(session)
-    g.seeds("A", "B", "C")
+    g.seeds("A", "B", *seeds)
     g.org("Rejected")
     g.link("A", "Rejected")
     g.link("B", "Rejected")
     assert names(propose(session).candidates) == ["Rejected"]
     record_decision(session, g.get("Rejected"), "reject", note="not creative", reviewer="r")
     session.commit()
+    return g
+
+
+def test_rejected_disappears_and_returns_flagged_on_new_evidence(session):
+    g = rejected_candidate(session, "C")
     p = propose(session)
     assert p.candidates == [] and p.weak == []
     # A link seen before the rejection is old news; one seen after it is new evidence.
@@ -168,12 +174,7 @@ def test_rejected_disappears_and_returns_flagged_on_new_evidence(session):
 
 
 def test_a_new_contact_on_the_do_not_contact_list_is_no_reason_to_reconsider(session):
-    g = Graph(session)
-    g.seeds("A", "B")
-    g.org("Rejected")
-    g.link("A", "Rejected")
-    g.link("B", "Rejected")
-    record_decision(session, g.get("Rejected"), "reject", note="not creative", reviewer="r")
+    g = rejected_candidate(session)
     session.add(Suppression(kind=SuppressionKind.person, value="jo bloggs"))
     session.commit()
     g.contact("Rejected", ContactKind.email, "jo@rejected.org.uk", person="Jo Bloggs", role="Director",

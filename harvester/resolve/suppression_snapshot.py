@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from harvester.models import Suppression, SuppressionKind
-from harvester.suppression import hold_list, normalise, person_key, redact
+from harvester.suppression import entries_to_check, hold_list, redact
 
 
 class SuppressionSnapshot:
@@ -54,16 +54,7 @@ class SuppressionSnapshot:
                  domain: str | None = None) -> bool:
         if not self.entries:
             return False
-        checks: list[tuple[SuppressionKind, str]] = []
-        if email:
-            checks.append((SuppressionKind.email, normalise(SuppressionKind.email, email)))
-            if "@" in email:
-                checks.append((SuppressionKind.domain,
-                               normalise(SuppressionKind.domain, email.rsplit("@", 1)[1])))
-        if person and person_key(person):
-            checks.append((SuppressionKind.person, person_key(person)))
-        if domain:
-            checks.append((SuppressionKind.domain, normalise(SuppressionKind.domain, domain)))
+        checks = entries_to_check(email=email, person=person, domain=domain)
         return any(check in self.entries for check in checks)
 
 
